@@ -78,7 +78,7 @@ class Metric:
 
     @property
     def label(self) -> str:
-        return f"{self.name} [{self.device}]" if self.device else self.name
+        return f"{self.name} ({self.device})" if self.device else self.name
 
 
 @dataclass(frozen=True)

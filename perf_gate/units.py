@@ -82,6 +82,8 @@ def format_pct(delta: float | None) -> str:
     """Signed percentage: ``+7.4%``, ``-0.3%``, ``0%``."""
     if delta is None:
         return "—"
-    if abs(delta) < 0.05:
+    if abs(delta) < 0.005:
         return "0%"
+    if abs(delta) < 0.095:
+        return f"{delta:+.2f}%"
     return f"{delta:+.1f}%"

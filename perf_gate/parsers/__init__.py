@@ -30,8 +30,7 @@ class TreeParser(Protocol):
         """The folders below ``root`` (or ``root`` itself) that are one unit of this format."""
         ...
 
-    def parse_unit(self, unit: Path) -> ParseResult:
-        ...
+    def parse_unit(self, unit: Path) -> ParseResult: ...
 
 
 _FILE_PARSERS: dict[str, Parser] = {}
@@ -101,6 +100,8 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
         return _FILE_PARSERS[fmt].parse(sniff)
     parser = detect(sniff)
     if parser is None:
+        if sniff.json is None and sniff.text.lstrip().startswith(("{", "[")):
+            sniff.json_or_error()  # looks like JSON but is not: say where it breaks
         raise InputError(
             "unknown results format (use --format NAME; known formats: "
             + ", ".join(format_names())

@@ -133,7 +133,9 @@ def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> fl
     return number
 
 
-def one_file(sniff: Sniff, fmt: str, metrics: list[Any], findings: list[Any] | None = None) -> ParseResult:
+def one_file(
+    sniff: Sniff, fmt: str, metrics: list[Any], findings: list[Any] | None = None
+) -> ParseResult:
     """The usual result: metrics from a single file."""
     return ParseResult(
         metrics=tuple(metrics), findings=tuple(findings or ()), files=(sniff.input_file(fmt),)

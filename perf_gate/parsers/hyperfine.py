@@ -17,7 +17,9 @@ class Hyperfine:
         doc = sniff.json
         if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
             return False
-        first = doc["results"][0] if doc["results"] else {}
+        if not doc["results"]:
+            return set(doc) == {"results"}  # an empty hyperfine export: parse() says so
+        first = doc["results"][0]
         return isinstance(first, dict) and "command" in first and "mean" in first
 
     def parse(self, sniff: Sniff) -> ParseResult:

@@ -1,0 +1,133 @@
+"""Regenerate the bundled BitNet.rs-style example PR (deterministic).
+
+    python examples/generate_example.py
+
+Writes ``examples/bitnet-pr/{baseline,current}/``: a criterion tree of
+quantization and kernel benchmarks with raw samples, ``xtask benchmark --json``
+reports for CPU and GPU, quantization accuracy, and peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+ROOT = Path(__file__).parent / "bitnet-pr"
+
+# (group, function, parameter, elements per iteration, baseline ns per iteration)
+BENCHES = [
+    ("quantization_sizes", "I2S_quantize", "1024", 1024, 19_400.0),
+    ("quantization_sizes", "I2S_quantize", "4096", 4096, 71_800.0),
+    ("quantization_sizes", "TL1_quantize", "4096", 4096, 64_300.0),
+    ("quantization_sizes", "TL2_quantize", "4096", 4096, 66_900.0),
+    ("simd_comparison", "i2s_dequantize_avx2", "65536", 65536, 152_000.0),
+    ("simd_comparison", "i2s_dequantize_scalar", "65536", 65536, 611_000.0),
+    ("kernels", "i2s_gemv", "2048x2048", None, 1_630_000.0),
+]
+
+# current / baseline speed ratio per benchmark (1.0 = unchanged); the PR speeds up gemv
+CHANGE = {"kernels/i2s_gemv/2048x2048": 0.88, "simd_comparison/i2s_dequantize_avx2/65536": 1.01}
+
+
+def _write(path: Path, doc: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def criterion(root: Path, rng: random.Random, current: bool) -> None:
+    for group, func, param, elements, ns in BENCHES:
+        full_id = f"{group}/{func}/{param}"
+        mean = ns * (CHANGE.get(full_id, 1.0) if current else 1.0)
+        unit = root / "target" / "criterion" / group / func / param / "new"
+        iters = [float(10 * (i + 1)) for i in range(100)]
+        per_iter = [mean * rng.lognormvariate(0.0, 0.02) for _ in iters]
+        times = [round(n * t, 1) for n, t in zip(iters, per_iter, strict=True)]
+        ordered = sorted(per_iter)
+        median = (ordered[49] + ordered[50]) / 2
+        spread = {
+            "confidence_level": 0.95,
+            "lower_bound": median * 0.995,
+            "upper_bound": median * 1.005,
+        }
+        _write(unit / "sample.json", {"sampling_mode": "Linear", "iters": iters, "times": times})
+        _write(
+            unit / "estimates.json",
+            {
+                "mean": {
+                    "confidence_interval": spread,
+                    "point_estimate": sum(per_iter) / 100,
+                    "standard_error": mean * 0.002,
+                },
+                "median": {
+                    "confidence_interval": spread,
+                    "point_estimate": median,
+                    "standard_error": mean * 0.002,
+                },
+            },
+        )
+        benchmark = {
+            "group_id": group,
+            "function_id": func,
+            "value_str": param,
+            "throughput": {"Elements": elements} if elements else None,
+            "full_id": full_id,
+            "directory_name": full_id,
+            "title": full_id,
+        }
+        _write(unit / "benchmark.json", benchmark)
+
+
+def xtask(root: Path, device: str, tok_s: float, tokens: int = 128) -> None:
+    decode_ms = tokens / tok_s * 1000
+    _write(
+        root / f"xtask-{device}.json",
+        {
+            "model_path": "models/bitnet/ggml-model-i2_s.gguf",
+            "tokenizer_path": "models/bitnet/tokenizer.json",
+            "prompt": "The capital of France is",
+            "generated_text": " Paris, a city known for its art, fashion and culture.",
+            "tokens_generated": tokens,
+            "warmup_tokens": 8,
+            "device": device,
+            "timing": {
+                "warmup_ms": 410.0,
+                "prefill_ms": 38.5,
+                "decode_ms": round(decode_ms, 1),
+                "generation_ms": round(decode_ms + 38.5, 1),
+                "total_ms": round(decode_ms + 448.5, 1),
+            },
+            "performance": {
+                "tokens_per_sec": tok_s,
+                "ms_per_token": round(1000 / tok_s, 3),
+                "total_tokens_per_sec": round(tok_s * 0.93, 1),
+            },
+            "success": True,
+        },
+    )
+
+
+def side(
+    name: str, current: bool, cpu: float, gpu: float, acc: dict[str, float], mem_mb: float
+) -> None:
+    root = ROOT / name
+    rng = random.Random(7 if current else 3)
+    criterion(root, rng, current)
+    xtask(root, "cpu", cpu)
+    xtask(root, "cuda", gpu)
+    _write(
+        root / "quantization-accuracy.json",
+        [
+            {"name": f"{q} accuracy", "unit": "%", "value": v, "kind": "accuracy"}
+            for q, v in acc.items()
+        ],
+    )
+    _write(
+        root / "peak-memory.json",
+        [{"name": "peak memory (inference)", "unit": "MB", "value": mem_mb, "kind": "memory"}],
+    )
+
+
+if __name__ == "__main__":
+    side("baseline", False, 42.1, 156.3, {"I2S": 99.82, "TL1": 99.76, "TL2": 99.71}, 2104.0)
+    side("current", True, 45.2, 159.1, {"I2S": 99.84, "TL1": 99.78, "TL2": 99.73}, 2106.0)

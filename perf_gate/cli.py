@@ -1,0 +1,236 @@
+"""``perf-gate``: the command line. Errors become one line on stderr and an exit code here.
+
+Exit codes: 0 the gate passes (warnings included), 1 it fails, 2 bad usage or bad
+input, 3 an output could not be written, 4 publishing failed, 5 a benchmark command
+could not be run, 70 an internal error (a bug: run with PERF_GATE_DEBUG=1 for details).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from perf_gate import __version__
+from perf_gate.config import load_config
+from perf_gate.errors import PerfGateError, UsageError
+from perf_gate.finalize import (
+    environment_has_github,
+    evaluate,
+    exit_code,
+    load_run,
+    write_report,
+)
+from perf_gate.parsers import detect, format_names, scan_directory
+from perf_gate.parsers.base import read_sniff, schema_problems
+from perf_gate.render import text_table
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="perf-gate", description="The performance gate for pull requests.")
+    parser.add_argument("--version", action="version", version=f"perf-gate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    fin = commands.add_parser("finalize", help="compare results with the baseline and decide")
+    fin.add_argument(
+        "--current",
+        action="append",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="results file or folder of this run (repeatable)",
+    )
+    fin.add_argument(
+        "--baseline",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="one earlier baseline run; repeat oldest first, newest last",
+    )
+    fin.add_argument("--config", type=Path, help="the .perf-gate.yml policy file")
+    fin.add_argument(
+        "--threshold",
+        type=_positive,
+        metavar="PCT",
+        help="default tolerance for metrics no policy names (percent)",
+    )
+    fin.add_argument("--format", choices=format_names(), help="force the input format")
+    fin.add_argument("--output-dir", type=Path, default=Path("perf-gate-out"))
+    fin.add_argument("--no-publish", action="store_true", help="do not touch GitHub")
+    fin.add_argument("--gate-name", help="check run name (default review:gate:perf)")
+    fin.add_argument("--pr-number", type=int)
+    fin.add_argument("--head-sha")
+    fin.add_argument("--no-ledger", action="store_true")
+    fin.add_argument("--no-progress-comment", action="store_true")
+
+    ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
+    ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ing.add_argument("--format", choices=format_names())
+
+    val = commands.add_parser("validate", help="check inputs against their schemas")
+    val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    val.add_argument("--format", choices=format_names())
+    return parser
+
+
+def _metric_json(metric: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": metric.name,
+        "unit": metric.unit,
+        "value": metric.value,
+        "direction": metric.direction,
+        "kind": metric.kind.value,
+        "device": metric.device,
+        "format": metric.format,
+        "source": metric.source,
+    }
+    if metric.samples:
+        out["samples"] = list(metric.samples)
+    for field in ("lower", "upper", "passed", "tolerance"):
+        if getattr(metric, field) is not None:
+            out[field] = getattr(metric, field)
+    return out
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    run = load_run(args.paths, args.format)
+    for finding in run.findings:
+        print(
+            f"perf-gate: {finding.severity}: {finding.source}: {finding.message}", file=sys.stderr
+        )
+    json.dump([_metric_json(m) for m in run.metrics], sys.stdout, indent=2)
+    print()
+    return 0
+
+
+def _validate_file(path: Path, fmt: str | None) -> list[str]:
+    from perf_gate.parsers import file_parsers  # the registry, loaded
+
+    sniff = read_sniff(path)
+    parser = next((p for p in file_parsers() if p.name == fmt), None) if fmt else detect(sniff)
+    if parser is None:
+        return [f"{path}: unknown results format"]
+    problems = []
+    if parser.schema and sniff.json is not None:
+        problems = [
+            f"{path}: {where}: {msg}" for where, msg in schema_problems(sniff.json, parser.schema)
+        ]
+    if not problems:
+        try:
+            parser.parse(sniff)
+        except PerfGateError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    checked = 0
+    for path in args.paths:
+        if path.is_dir():
+            scan = scan_directory(path, args.format)
+            for tree, unit in scan.units:
+                checked += 1
+                try:
+                    tree.parse_unit(unit)
+                except PerfGateError as exc:
+                    problems.append(str(exc))
+            for _, sniff in scan.files:
+                checked += 1
+                problems += _validate_file(sniff.path, args.format)
+        elif not path.exists():
+            problems.append(f"{path}: no such file or directory")
+        else:
+            checked += 1
+            problems += _validate_file(path, args.format)
+    for problem in problems:
+        print(f"perf-gate: invalid: {problem}", file=sys.stderr)
+    print(f"{checked} input(s) checked, {len(problems)} problem(s)")
+    return 2 if problems else 0
+
+
+def cmd_finalize(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    current = load_run(args.current, args.format)
+    baselines = [load_run([path], args.format, role="baseline") for path in args.baseline]
+    report = evaluate(
+        current, baselines, config, threshold=args.threshold, gate_name=args.gate_name
+    )
+    paths = write_report(report, args.output_dir)
+    print(text_table(report.rows))
+    print()
+    for line in report.evidence.lines:
+        print(line)
+    print(report.evidence.chain)
+    print(f"route: {report.decision.route} ({report.decision.route_reason})")
+    print(report.evidence.gate_line)
+    print(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
+    if not args.no_publish:
+        _publish(args, report)
+    return exit_code(report.decision)
+
+
+def _publish(args: argparse.Namespace, report: Any) -> None:
+    if not environment_has_github(os.environ):
+        print(
+            "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
+            "use --no-publish to silence this"
+        )
+        return
+    from perf_gate.github.publish import publish_from_environment
+
+    outcome = publish_from_environment(
+        report.receipt,
+        report.markdown,
+        environ=os.environ,
+        pr_number=args.pr_number,
+        head_sha=args.head_sha,
+        gate_name=args.gate_name,
+        ledger=not args.no_ledger,
+        progress_comment=not args.no_progress_comment,
+    )
+    print(f"published: {outcome}")
+
+
+COMMANDS = {"finalize": cmd_finalize, "ingest": cmd_ingest, "validate": cmd_validate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except PerfGateError as exc:
+        print(f"perf-gate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("perf-gate: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not the user's fault: one line unless debugging
+        if os.environ.get("PERF_GATE_DEBUG"):
+            raise
+        print(
+            f"perf-gate: internal error: {type(exc).__name__}: {exc} "
+            "(set PERF_GATE_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return 70

@@ -1,0 +1,201 @@
+"""The pinned CLI contract, driven through the installed ``perf-gate`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+SMALL = FIXTURES / "pr-small"
+REGRESSION = FIXTURES / "pr-regression"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def receipt_schema() -> dict:
+    return json.loads((ROOT / "schemas" / "perf-receipt.schema.json").read_text())
+
+
+def test_passing_pr_exits_0_and_writes_valid_receipt_and_summary(cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli(
+        "finalize",
+        "--current",
+        str(SMALL / "current"),
+        "--baseline",
+        str(SMALL / "baseline"),
+        "--output-dir",
+        str(out),
+        "--no-publish",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2].startswith("review:gate:perf = pass (")
+    assert (
+        "| Metric | Baseline | Current | Delta | Threshold | Status |"
+        in (out / "perf-summary.md").read_text()
+    )
+    receipt = json.loads((out / "perf-receipt.json").read_text())
+    jsonschema.validate(receipt, receipt_schema())
+    assert receipt["gate"] == {
+        "name": "review:gate:perf",
+        "status": "pass",
+        "conclusion": "success",
+        "summary": receipt["gate"]["summary"],
+        "reason": "comprehensive_validation",
+    }
+    assert receipt["route"]["next"] == "baseline-manager"  # CPU +7.4 % is beyond ±5 %
+    cpu = next(m for m in receipt["metrics"] if m["label"] == "inference (cpu)")
+    assert (cpu["baseline"], cpu["current"], cpu["status"]) == (42.1, 45.2, "warn")
+    assert round(cpu["delta_pct"], 1) == 7.4
+    assert {i["role"] for i in receipt["inputs"]} == {"current", "baseline"}
+    assert all(len(i["sha256"]) == 64 for i in receipt["inputs"])
+
+
+def test_summary_matches_golden_file(cli, tmp_path: Path) -> None:
+    result = cli(
+        "finalize",
+        "--current",
+        str(SMALL / "current"),
+        "--baseline",
+        str(SMALL / "baseline"),
+        "--output-dir",
+        "out",
+        "--no-publish",
+    )
+    assert result.returncode == 0, result.stderr
+    actual = (tmp_path / "out" / "perf-summary.md").read_text()
+    golden = GOLDEN / "pr-small.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text()
+
+
+def test_regression_golden_and_exit_1(cli, tmp_path: Path) -> None:
+    result = cli(
+        "finalize",
+        "--current",
+        str(REGRESSION / "current"),
+        "--baseline",
+        str(REGRESSION / "baseline"),
+        "--output-dir",
+        "out",
+        "--no-publish",
+    )
+    assert result.returncode == 1, result.stderr
+    actual = (tmp_path / "out" / "perf-summary.md").read_text()
+    golden = GOLDEN / "pr-regression.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text()
+    receipt = json.loads((tmp_path / "out" / "perf-receipt.json").read_text())
+    assert receipt["gate"]["status"] == "fail"
+    assert receipt["gate"]["conclusion"] == "failure"
+    assert receipt["route"]["next"] == "review-perf-fixer"
+    assert receipt["gate"]["summary"].startswith("review:gate:perf = fail (inference: Δ-9.5%")
+
+
+def test_names_cannot_break_the_table_or_ping(cli, tmp_path: Path) -> None:
+    cli(
+        "finalize",
+        "--current",
+        str(SMALL / "current"),
+        "--baseline",
+        str(SMALL / "baseline"),
+        "--output-dir",
+        "out",
+        "--no-publish",
+    )
+    text = (tmp_path / "out" / "perf-summary.md").read_text()
+    row = next(line for line in text.splitlines() if "matmul" in line)
+    assert row.count("|") - row.count("\\|") == 7  # six cells, the name's pipe escaped
+    assert "@perf-team" not in text
+
+
+def test_threshold_flag_changes_generic_tolerance(cli, tmp_path: Path) -> None:
+    result = cli(
+        "finalize",
+        "--current",
+        str(REGRESSION / "current"),
+        "--baseline",
+        str(REGRESSION / "baseline"),
+        "--threshold",
+        "0.5",
+        "--no-publish",
+    )
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    gemv = next(m for m in receipt["metrics"] if m["name"] == "gemv")
+    assert gemv["threshold"] == "±0.5%" and gemv["status"] == "fail"
+    assert result.returncode == 1
+
+
+def test_no_baseline_gives_new_metrics_and_skipped_gate(cli, tmp_path: Path) -> None:
+    result = cli("finalize", "--current", str(SMALL / "current"), "--no-publish")
+    assert result.returncode == 0, result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    assert receipt["gate"]["status"] == "skipped"
+    assert receipt["gate"]["conclusion"] == "neutral"
+    assert {m["status"] for m in receipt["metrics"]} == {"new"}
+
+
+def test_python_dash_m_works_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "perf_gate", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("perf-gate ")
+
+
+def test_ingest_prints_normalised_metrics(cli) -> None:
+    result = cli("ingest", str(SMALL / "current" / "xtask-cpu.json"))
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics[0] == {
+        "name": "inference",
+        "unit": "tok/s",
+        "value": 45.2,
+        "direction": "higher",
+        "kind": "inference",
+        "device": "cpu",
+        "format": "xtask-benchmark",
+        "source": str(SMALL / "current" / "xtask-cpu.json"),
+    }
+
+
+def test_ingest_keeps_samples(cli, tmp_path: Path) -> None:
+    doc = {
+        "results": [
+            {"command": "sleep 0.1", "mean": 0.1, "median": 0.1, "times": [0.1, 0.11, 0.09]}
+        ]
+    }
+    (tmp_path / "h.json").write_text(json.dumps(doc))
+    metrics = json.loads(cli("ingest", "h.json").stdout)
+    assert metrics[0]["samples"] == pytest.approx([1e8, 1.1e8, 0.9e8])
+    assert metrics[0]["unit"] == "ns" and metrics[0]["direction"] == "lower"
+
+
+def test_validate_reports_every_problem(cli, tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text(
+        json.dumps({"results": [{"command": "a", "mean": -1}, {"command": "", "mean": 1}]})
+    )
+    (tmp_path / "good.json").write_text(json.dumps([{"name": "x", "unit": "ms", "value": 1}]))
+    result = cli("validate", "bad.json", "good.json")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert "bad.json: $.results[0].mean" in lines[0]
+    assert "bad.json: $.results[1].command" in lines[1]
+    assert "2 input(s) checked, 2 problem(s)" in result.stdout
+
+
+def test_validate_ok(cli) -> None:
+    result = cli("validate", str(SMALL / "current"))
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,48 @@
+"""Shared test helpers: the installed ``perf-gate`` command and fixture paths."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def perf_gate_command() -> list[str]:
+    script = Path(sys.executable).parent / "perf-gate"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "perf_gate"]
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """Run the installed ``perf-gate`` in a subprocess, in ``tmp_path``, without GitHub env."""
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+        environ.update(env or {})
+        proc = subprocess.run(
+            [*perf_gate_command(), *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            cwd=cwd or tmp_path,
+            timeout=120,
+            check=False,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run

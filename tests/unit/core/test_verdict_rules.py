@@ -1,0 +1,195 @@
+"""The plain tolerance rule, floors, new/missing metrics, policies and routing."""
+
+from __future__ import annotations
+
+import pytest
+
+from perf_gate.compare import Status, compare, delta_pct
+from perf_gate.config import config_from_mapping
+from perf_gate.decide import decide
+from perf_gate.model import Finding, Kind, Metric, RunSet
+from perf_gate.policy import resolve
+
+
+def metric(
+    name: str, value: float, kind: Kind = Kind.TIMING, device: str | None = None, **kw: object
+) -> Metric:
+    direction = "higher" if kind in (Kind.INFERENCE, Kind.ACCURACY, Kind.THROUGHPUT) else "lower"
+    unit = {"inference": "tok/s", "accuracy": "%", "memory": "MB"}.get(kind.value, "ns")
+    return Metric(
+        name=name, value=value, unit=unit, kind=kind, direction=direction, device=device, **kw
+    )  # type: ignore[arg-type]
+
+
+def run(*metrics: Metric, findings: tuple[Finding, ...] = ()) -> RunSet:
+    return RunSet(metrics=metrics, findings=findings)
+
+
+DEFAULT = config_from_mapping({})
+
+
+def judge(base: Metric | None, cur: Metric | None, config=DEFAULT, threshold=None):
+    current = run(cur) if cur else run()
+    baselines = [run(base)] if base else []
+    rows = compare(current, baselines, config, threshold)
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_delta_is_signed_percent_of_baseline() -> None:
+    assert delta_pct(42.1, 45.2) == pytest.approx(7.363, abs=1e-3)
+    assert delta_pct(0.0, 1.0) is None
+
+
+def test_seed_table_cpu_improvement_beyond_5_percent_warns() -> None:
+    row = judge(
+        metric("inference", 42.1, Kind.INFERENCE, "cpu"),
+        metric("inference", 45.2, Kind.INFERENCE, "cpu"),
+    )
+    assert row.status is Status.WARN and row.improvement
+    assert "baseline needs updating" in row.explanation
+    assert row.threshold.describe() == "±5%"
+
+
+def test_gpu_inference_has_10_percent_tolerance() -> None:
+    row = judge(
+        metric("inference", 156.3, Kind.INFERENCE, "gpu"),
+        metric("inference", 145.0, Kind.INFERENCE, "gpu"),
+    )  # -7.2 %
+    assert row.status is Status.PASS
+    row = judge(
+        metric("inference", 156.3, Kind.INFERENCE, "gpu"),
+        metric("inference", 139.0, Kind.INFERENCE, "gpu"),
+    )  # -11.1 %
+    assert row.status is Status.FAIL
+
+
+def test_timing_regression_beyond_tolerance_fails_and_within_passes() -> None:
+    assert judge(metric("b", 100.0), metric("b", 105.9)).status is Status.FAIL
+    assert judge(metric("b", 100.0), metric("b", 104.9)).status is Status.PASS
+    assert "plain tolerance rule" in judge(metric("b", 100.0), metric("b", 101.0)).explanation
+
+
+def test_memory_tolerance_is_2_percent() -> None:
+    base, cur = metric("rss", 2100.0, Kind.MEMORY), metric("rss", 2150.0, Kind.MEMORY)
+    assert judge(base, cur).status is Status.FAIL
+
+
+def test_accuracy_below_floor_fails_even_without_baseline() -> None:
+    row = judge(None, metric("TL2 accuracy", 98.7, Kind.ACCURACY))
+    assert row.status is Status.FAIL
+    assert row.threshold.describe() == "≥99%"
+    assert "below the floor" in row.explanation
+
+
+def test_accuracy_above_floor_passes_whatever_the_delta() -> None:
+    row = judge(
+        metric("I2S accuracy", 99.9, Kind.ACCURACY), metric("I2S accuracy", 99.1, Kind.ACCURACY)
+    )
+    assert row.status is Status.PASS
+
+
+def test_new_and_missing_metrics() -> None:
+    assert judge(None, metric("b", 1.0)).status is Status.NEW
+    assert judge(metric("b", 1.0), None).status is Status.MISSING
+    strict = config_from_mapping({"gate": {"missing": "fail"}})
+    assert judge(metric("b", 1.0), None, strict).status is Status.FAIL
+
+
+def test_cli_threshold_replaces_generic_tolerance_but_not_kind_defaults() -> None:
+    assert judge(metric("b", 100.0), metric("b", 108.0), threshold=10).status is Status.PASS
+    row = judge(
+        metric("inference", 100.0, Kind.INFERENCE, "cpu"),
+        metric("inference", 92.0, Kind.INFERENCE, "cpu"),
+        threshold=10,
+    )
+    assert row.status is Status.FAIL
+
+
+def test_first_matching_policy_wins_and_can_make_a_metric_non_critical() -> None:
+    config = config_from_mapping(
+        {
+            "policies": [
+                {"match": "scalar/*", "critical": False},
+                {"match": "*", "tolerance": 1},
+            ]
+        }
+    )
+    row = judge(metric("scalar/x", 100.0), metric("scalar/x", 120.0), config)
+    assert row.status is Status.WARN and "non-critical" in row.explanation
+    assert judge(metric("simd/x", 100.0), metric("simd/x", 102.0), config).status is Status.FAIL
+
+
+def test_policy_direction_and_device_matching() -> None:
+    config = config_from_mapping(
+        {
+            "policies": [
+                {"match": "score*", "direction": "higher", "tolerance": 3, "device": "gpu"},
+            ]
+        }
+    )
+    gpu = metric("score", 100.0, device="gpu")
+    assert resolve(gpu, config).direction == "higher"
+    assert resolve(metric("score", 100.0, device="cpu"), config).direction == "lower"
+
+
+def test_ignored_metrics_are_skipped() -> None:
+    config = config_from_mapping({"policies": [{"match": "flaky*", "ignore": True}]})
+    assert judge(metric("flaky", 1.0), metric("flaky", 9.0), config).status is Status.SKIPPED
+
+
+def test_same_name_on_two_devices_stays_two_rows() -> None:
+    rows = compare(
+        run(
+            metric("inference", 40.0, Kind.INFERENCE, "cpu"),
+            metric("inference", 150.0, Kind.INFERENCE, "gpu"),
+        ),
+        [
+            run(
+                metric("inference", 40.0, Kind.INFERENCE, "cpu"),
+                metric("inference", 150.0, Kind.INFERENCE, "gpu"),
+            )
+        ],
+        DEFAULT,
+    )
+    assert [r.metric.device for r in rows] == ["cpu", "gpu"]
+    assert all(r.status is Status.PASS for r in rows)
+
+
+def test_harness_pass_fail_tests_decide_their_row() -> None:
+    row = judge(None, metric("crossval parity", 1.0, Kind.PARITY, passed=False, tolerance=1e-5))
+    assert row.status is Status.FAIL and "1e-05" in row.explanation
+
+
+@pytest.mark.parametrize(
+    ("rows_spec", "findings", "status", "route"),
+    [
+        ([("b", 100, 101)], (), "pass", "review-docs-reviewer"),
+        ([("b", 100, 120)], (), "fail", "review-perf-fixer"),
+        ([("b", 100, 80)], (), "pass", "baseline-manager"),
+        ([("b", 100, 101)], (Finding("r.json", "mock kernels"),), "fail", "review-perf-fixer"),
+        ([("b", None, 101)], (), "skipped", "baseline-manager"),
+    ],
+)
+def test_gate_status_and_route(rows_spec, findings, status, route) -> None:
+    base = run(*[metric(n, b) for n, b, _ in rows_spec if b is not None])
+    cur = run(*[metric(n, c) for n, _, c in rows_spec])
+    rows = compare(cur, [base], DEFAULT)
+    decision = decide(rows, findings, DEFAULT)
+    assert (decision.status, decision.route) == (status, route)
+    assert (
+        decision.conclusion == {"pass": "success", "fail": "failure", "skipped": "neutral"}[status]
+    )
+
+
+def test_expected_gpu_missing_routes_to_troubleshooter() -> None:
+    rows = compare(run(metric("b", 100)), [run(metric("b", 100))], DEFAULT)
+    decision = decide(rows, (), DEFAULT, gpu_problem="nvidia-smi: no devices found")
+    assert decision.route == "gpu-troubleshooter"
+    assert "no devices found" in decision.route_reason
+
+
+def test_routes_are_configurable() -> None:
+    config = config_from_mapping({"routes": {"fail": "perf-team"}})
+    rows = compare(run(metric("b", 200)), [run(metric("b", 100))], config)
+    assert decide(rows, (), config).route == "perf-team"
