@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perf_gate.compare import Row, compare
+from perf_gate.compare import Row, Status, compare
 from perf_gate.config import Config
 from perf_gate.decide import Decision, decide
 from perf_gate.errors import InputError
 from perf_gate.evidence import Evidence, build_evidence
-from perf_gate.model import Finding, InputFile, Metric, RunSet
+from perf_gate.model import Finding, InputFile, Kind, Metric, RunSet
 from perf_gate.outputs import write_all
 from perf_gate.parsers import merge, parse_path
 from perf_gate.receipt import build_receipt, dumps
@@ -76,6 +76,31 @@ class Context:
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     skipped: tuple[Row, ...] = ()
+    hardware_mismatch: str | None = None  # "baseline on X, current on Y": timings only warn
+
+
+TIMING_KINDS = (
+    Kind.TIMING,
+    Kind.THROUGHPUT,
+    Kind.INFERENCE,
+    Kind.LATENCY,
+    Kind.BUILD_TIME,
+    Kind.TEST_TIME,
+)
+
+
+def soften_for_hardware(rows: list[Row], mismatch: str) -> list[Row]:
+    """Baseline and current ran on different machines: a timing alone cannot fail the gate."""
+    out = []
+    for row in rows:
+        if row.status is Status.FAIL and row.metric.kind in TIMING_KINDS and row.method != "test":
+            row = replace(
+                row,
+                status=Status.WARN,
+                explanation=f"{row.explanation}; not failing on timing alone: {mismatch}",
+            )
+        out.append(row)
+    return out
 
 
 def statistics_note(rows: list[Row], alpha: float) -> str | None:
@@ -102,6 +127,8 @@ def evaluate(
     ctx = context or Context()
     name = gate_name or config.gate_name
     rows = compare(current, baselines, config, threshold) + list(ctx.skipped)
+    if ctx.hardware_mismatch:
+        rows = soften_for_hardware(rows, ctx.hardware_mismatch)
     findings = current.findings
     decision = decide(rows, findings, config, gpu_problem=ctx.gpu_problem)
     formats = tuple(dict.fromkeys(f for run in (current, *baselines[-1:]) for f in run.formats))

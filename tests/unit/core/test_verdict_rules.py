@@ -193,3 +193,16 @@ def test_routes_are_configurable() -> None:
     config = config_from_mapping({"routes": {"fail": "perf-team"}})
     rows = compare(run(metric("b", 200)), [run(metric("b", 100))], config)
     assert decide(rows, (), config).route == "perf-team"
+
+
+def test_different_hardware_softens_timing_failures_but_not_accuracy() -> None:
+    from perf_gate.finalize import Context, evaluate
+
+    current = run(metric("gemv", 200.0), metric("TL2 accuracy", 90.0, Kind.ACCURACY))
+    base = run(metric("gemv", 100.0), metric("TL2 accuracy", 99.5, Kind.ACCURACY))
+    ctx = Context(hardware_mismatch="baseline on RTX 3090, current on H100")
+    report = evaluate(current, [base], DEFAULT, context=ctx)
+    statuses = {r.metric.name: r.status for r in report.rows}
+    assert statuses == {"gemv": Status.WARN, "TL2 accuracy": Status.FAIL}
+    gemv = next(r for r in report.rows if r.metric.name == "gemv")
+    assert "RTX 3090" in gemv.explanation
