@@ -69,8 +69,8 @@ def format_value(value: float | None, unit: str) -> str:
             if abs(value) >= scale:
                 return f"{_trim(value / scale)} {name}"
         return f"{_trim(value)} ns"
-    if unit == "MB" and abs(value) >= 1000:
-        return f"{_trim(value / 1000)} GB"
+    if unit == "MB":
+        return f"{_trim(value / 1000)} GB" if abs(value) >= 1000 else f"{_trim(value)} MB"
     if unit == "%":
         return f"{value:.2f}%"
     if unit in ("", "count"):

@@ -1,0 +1,106 @@
+"""Markdown escaping, unit formatting, evidence lines and atomic outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from perf_gate.compare import compare
+from perf_gate.errors import OutputError
+from perf_gate.evidence import inference_line, quantization_line, short_accuracy_name
+from perf_gate.markdown import Raw, escape
+from perf_gate.model import Kind
+from perf_gate.outputs import write_all
+from perf_gate.units import format_pct, format_value, to_mb, to_ns
+from tests.unit.core.test_verdict_rules import DEFAULT, metric, run
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a|b", "a\\|b"),
+        ("line\nbreak", "line break"),
+        ("<!-- gates:end -->", "\\<!-- gates:end --\\>"),
+        ("@octocat", "@\u200boctocat"),
+        ("snake_case*bold*", "snake\\_case\\*bold\\*"),
+        ("[x](http://e)", "\\[x\\](http://e)"),
+    ],
+)
+def test_escape_makes_names_inert(text: str, expected: str) -> None:
+    assert escape(text) == expected
+
+
+def test_raw_text_is_left_alone() -> None:
+    assert escape(Raw("**bold** | x")) == "**bold** | x"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (1_634_233.2, "ns", "1.63 ms"),
+        (19_400.0, "ns", "19.4 µs"),
+        (512.0, "ns", "512 ns"),
+        (2.5e9, "ns", "2.50 s"),
+        (45.2, "tok/s", "45.2 tok/s"),
+        (2100.0, "MB", "2.10 GB"),
+        (512.0, "MB", "512 MB"),
+        (99.84, "%", "99.84%"),
+        (None, "ns", "—"),
+    ],
+)
+def test_format_value(value: float | None, unit: str, expected: str) -> None:
+    assert format_value(value, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("delta", "expected"),
+    [(7.363, "+7.4%"), (-0.3, "-0.3%"), (0.02, "+0.02%"), (0.001, "0%"), (None, "—")],
+)
+def test_format_pct(delta: float | None, expected: str) -> None:
+    assert format_pct(delta) == expected
+
+
+def test_unit_conversions() -> None:
+    assert to_ns(1.5, "ms") == 1.5e6
+    assert to_ns(2, "µs") == 2000
+    assert to_mb(2.1, "GB") == pytest.approx(2100)
+    assert to_mb(1, "GiB") == pytest.approx(1073.741824)
+
+
+def test_seed_evidence_grammar() -> None:
+    rows = compare(
+        run(metric("inference", 45.2, Kind.INFERENCE, "cpu"),
+            metric("I2S accuracy", 99.8, Kind.ACCURACY), metric("tl1_accuracy", 99.7,
+                                                               Kind.ACCURACY)),
+        [run(metric("inference", 40.36, Kind.INFERENCE, "cpu"))], DEFAULT)
+    assert inference_line(rows) == "inference: 45.2 tokens/sec; Δ vs baseline: +12.0%"
+    assert quantization_line(rows) == "quantization: I2S: 99.80%, TL1: 99.70% accuracy"
+    assert short_accuracy_name("i2s_accuracy") == "I2S"
+
+
+def test_write_all_writes_every_file(tmp_path: Path) -> None:
+    paths = write_all(tmp_path / "out", {"a.json": "{}\n", "b.md": "# b\n"})
+    assert paths["a.json"].read_text() == "{}\n"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.json", "b.md"]
+
+
+def test_write_all_leaves_nothing_behind_on_failure(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_text("old")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OutputError, match="No space left"):
+        write_all(out, {"a.json": "new", "b.md": "new"})
+    assert (out / "a.json").read_text() == "old"
+    assert sorted(p.name for p in out.iterdir()) == ["a.json"]
