@@ -60,6 +60,7 @@ class TableRow:
     explanation: str
     severity: int
     headline: bool
+    order: int  # position of the kind among the headline kinds (inference first)
 
 
 def table_row(row: Row) -> TableRow:
@@ -77,13 +78,14 @@ def table_row(row: Row) -> TableRow:
         explanation=row.explanation,
         severity=_SEVERITY[row.status],
         headline=row.metric.kind in _HEADLINE,
+        order=_HEADLINE.index(row.metric.kind) if row.metric.kind in _HEADLINE else 99,
     )
 
 
 def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
     """(main table, the rest): headline metrics and anything not passing come first."""
     table = [table_row(r) for r in rows]
-    order = sorted(range(len(table)), key=lambda i: (not table[i].headline, table[i].severity, i))
+    order = sorted(range(len(table)), key=lambda i: (table[i].order, table[i].severity, i))
     main = [table[i] for i in order if table[i].headline or table[i].severity < 4]
     rest = [table[i] for i in order if not (table[i].headline or table[i].severity < 4)]
     return main, rest
