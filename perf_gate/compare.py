@@ -183,11 +183,24 @@ def _judge_single(base: Metric | None, cur: Metric, threshold: Threshold) -> Row
     return None
 
 
-def _history(key: tuple[str, str], baselines: list[RunSet]) -> tuple[tuple[float, ...], ...]:
-    """Samples of ``key`` in the older baseline runs (all but the newest), oldest first."""
+def pair_baseline(cur: Metric, baseline: dict[tuple[str, str], Metric]) -> Metric | None:
+    """The baseline metric for ``cur``: same name and device; failing that, a metric of
+    the same name where one side says no device and the other side has exactly one
+    (a criterion tree knows no device, a ``cpu-bench.log`` does)."""
+    exact = baseline.get(cur.key)
+    if exact is not None:
+        return exact
+    if cur.device is not None:
+        return baseline.get((cur.name, ""))
+    same = [m for key, m in baseline.items() if key[0] == cur.name]
+    return same[0] if len(same) == 1 else None
+
+
+def _history(cur: Metric, baselines: list[RunSet]) -> tuple[tuple[float, ...], ...]:
+    """Samples of ``cur`` in the older baseline runs (all but the newest), oldest first."""
     out = []
     for run in baselines[:-1]:
-        metric = run.by_key().get(key)
+        metric = pair_baseline(cur, run.by_key())
         if metric is not None and len(metric.samples) >= MIN_SAMPLES:
             out.append(metric.samples)
     return tuple(out)
@@ -201,12 +214,15 @@ def compare(
 ) -> list[Row]:
     """Judge every metric of ``current`` against the newest of ``baselines`` (oldest first)."""
     newest = baselines[-1].by_key() if baselines else {}
+    matched: set[tuple[str, str]] = set()
     rows: list[Row | None] = []
     pending: list[tuple[int, Metric, Metric, Threshold]] = []
     cases: list[SampleCase] = []
     for cur in current.metrics:
         threshold = resolve(cur, config, cli_threshold)
-        base = newest.get(cur.key)
+        base = pair_baseline(cur, newest)
+        if base is not None:
+            matched.add(base.key)
         if threshold.ignore:
             rows.append(Row(cur, base, cur, threshold, Status.SKIPPED, "ignored by policy", "none"))
             continue
@@ -239,7 +255,7 @@ def compare(
                     current=cur.samples,
                     tolerance_pct=threshold.tolerance,
                     direction=threshold.direction,
-                    history=_history(cur.key, baselines),
+                    history=_history(cur, baselines),
                 )
             )
             rows.append(None)
@@ -253,8 +269,7 @@ def compare(
         verdicts = []
     for (index, base, cur, threshold), verdict in zip(pending, verdicts, strict=True):
         rows[index] = _from_samples(base, cur, threshold, verdict)
-    seen = {m.key for m in current.metrics}
-    for base in (newest[k] for k in newest if k not in seen):
+    for base in (newest[k] for k in newest if k not in matched):
         threshold = resolve(base, config, cli_threshold)
         status = Status.FAIL if config.missing == "fail" else Status.MISSING
         rows.append(

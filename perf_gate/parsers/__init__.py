@@ -11,20 +11,25 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from perf_gate.errors import InputError
-from perf_gate.model import Finding, InputFile, Metric, ParseResult
+from perf_gate.model import Device, Finding, InputFile, Metric, ParseResult
 from perf_gate.parsers.base import Parser, Sniff, read_sniff
 
 
 class TreeParser(Protocol):
-    """A format that is a folder layout rather than one file."""
+    """A format that is a folder layout rather than one file.
+
+    ``automatic`` is False for a reading that must be asked for by name (``--format``),
+    such as criterion's saved ``base/`` run beside its ``new/`` one.
+    """
 
     name: str
     description: str
+    automatic: bool
 
     def find_units(self, root: Path) -> list[Path]:
         """The folders below ``root`` (or ``root`` itself) that are one unit of this format."""
@@ -120,28 +125,50 @@ class DirectoryScan:
     ignored: tuple[Path, ...]
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is never this big; a binary may be
+
+
 def _walk_files(root: Path, skip: list[Path]) -> list[Path]:
+    """Files below ``root``, without hidden ones, tree units, and build caches.
+
+    A folder with a ``CACHEDIR.TAG`` (cargo's ``target/``) holds binaries and build
+    state; only its ``criterion/`` output is results, so nothing else in it is read.
+    """
     out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
+        cache = (here / "CACHEDIR.TAG").exists()
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and (here / d) not in skip
+            d
+            for d in dirnames
+            if not d.startswith(".") and (here / d) not in skip and (not cache or d == "criterion")
         )
-        out.extend(here / f for f in sorted(filenames) if not f.startswith("."))
+        if not cache:
+            out.extend(here / f for f in sorted(filenames) if not f.startswith("."))
     return out
+
+
+def _is_binary(sniff: Sniff) -> bool:
+    return b"\0" in sniff.data[:8192] and sniff.content is sniff.data
 
 
 def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
     units: list[tuple[TreeParser, Path]] = []
     for tree in tree_parsers():
-        if fmt is not None and tree.name != fmt:
+        if (fmt is None and not tree.automatic) or (fmt is not None and tree.name != fmt):
             continue
         units.extend((tree, unit) for unit in tree.find_units(root))
     skip = [unit for _, unit in units]
     files: list[tuple[Parser, Sniff]] = []
     ignored: list[Path] = []
     for path in _walk_files(root, skip):
+        if path.stat().st_size > MAX_FILE_BYTES:
+            ignored.append(path)
+            continue
         sniff = read_sniff(path)
+        if fmt is None and _is_binary(sniff):
+            ignored.append(path)
+            continue
         parser = _FILE_PARSERS.get(fmt) if fmt is not None else detect(sniff)
         if parser is None:
             ignored.append(path)
@@ -177,6 +204,15 @@ def parse_path(path: Path, fmt: str | None = None) -> ParseResult:
 
 
 def merge(results: list[ParseResult]) -> ParseResult:
+    """Several inputs of one run as one result, each measurement once.
+
+    A run often writes one measurement twice: ``xtask benchmark --json`` and its
+    ``ci/inference.json`` receipt carry the same tok/s, and ``cpu-bench.log`` prints what
+    ``target/criterion`` stores. The same metric with the same value from two files is
+    kept once; a benchmark both in a criterion log and in a criterion tree is the
+    tree's (it has the raw samples), on the log's device (the log's name says it),
+    unless logs of several devices name it.
+    """
     metrics: list[Metric] = []
     findings: list[Finding] = []
     files: list[InputFile] = []
@@ -184,4 +220,26 @@ def merge(results: list[ParseResult]) -> ParseResult:
         metrics.extend(result.metrics)
         findings.extend(result.findings)
         files.extend(result.files)
-    return ParseResult(metrics=tuple(metrics), findings=tuple(findings), files=tuple(files))
+    return ParseResult(
+        metrics=_one_per_measurement(metrics), findings=tuple(findings), files=tuple(files)
+    )
+
+
+def _one_per_measurement(metrics: list[Metric]) -> tuple[Metric, ...]:
+    tree_names = {m.name for m in metrics if m.format == "criterion" and m.device is None}
+    log_devices: dict[str, set[Device | None]] = {}
+    for m in metrics:
+        if m.format == "criterion-log" and m.name in tree_names:
+            log_devices.setdefault(m.name, set()).add(m.device)
+    out: list[Metric] = []
+    first_source: dict[tuple[tuple[str, str], str, float], str] = {}
+    for metric in metrics:
+        devices = log_devices.get(metric.name, set())
+        if len(devices) == 1 and metric.format == "criterion-log":
+            continue  # the tree has the same benchmark, with its samples
+        if len(devices) == 1 and metric.format == "criterion" and metric.device is None:
+            metric = replace(metric, device=next(iter(devices)))
+        source = first_source.setdefault((metric.key, metric.unit, metric.value), metric.source)
+        if source == metric.source:  # a repeat within one file is the caller's to refuse
+            out.append(metric)
+    return tuple(out)

@@ -8,9 +8,12 @@ the file and the JSON path, never a bare ``KeyError``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
+import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,8 +23,11 @@ from typing import Any, Protocol
 import jsonschema
 
 from perf_gate.errors import InputError
-from perf_gate.model import InputFile, ParseResult
+from perf_gate.model import Device, InputFile, ParseResult
 from perf_gate.schemas import load_schema
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,23 @@ class Sniff:
     data: bytes
 
     @cached_property
+    def content(self) -> bytes | None:
+        """The file's bytes, gunzipped for ``*.gz`` files (not tarballs); ``None`` if corrupt."""
+        if self.data[:2] != _GZIP_MAGIC or self.path.name.endswith((".tar.gz", ".tgz")):
+            return self.data
+        try:
+            return gzip.decompress(self.data)
+        except (OSError, EOFError, zlib.error):
+            return None
+
+    @cached_property
     def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
+        return (self.content or b"").decode("utf-8-sig", errors="replace")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines without terminal colour codes; ``lines[0]`` is line 1."""
+        return [_ANSI.sub("", line) for line in self.text.splitlines()]
 
     @cached_property
     def json(self) -> Any:
@@ -48,6 +69,8 @@ class Sniff:
 
     def json_or_error(self) -> Any:
         """The parsed JSON document; malformed JSON raises with line and column."""
+        if self.content is None:
+            raise InputError("corrupt gzip data", path=str(self.path))
         try:
             return json.loads(self.text)
         except json.JSONDecodeError as exc:
@@ -131,6 +154,41 @@ def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> fl
     if positive and number < 0:
         raise InputError(f"negative value {number:g}", path=str(sniff.path), where=where)
     return number
+
+
+def content_lines(sniff: Sniff) -> list[tuple[int, str]]:
+    """``(line number, line)`` of every line that is not blank or a ``#`` comment."""
+    return [
+        (lineno, line)
+        for lineno, line in enumerate(sniff.lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def line_error(sniff: Sniff, lineno: int, message: str) -> InputError:
+    """The error for a malformed line of a text format (``lineno`` counts from 1)."""
+    return InputError(message, path=str(sniff.path), where=f"line {lineno}")
+
+
+_DEVICE_WORD = re.compile(r"(?:^|[^a-z0-9])(cpu|gpu|cuda)(?:[^a-z0-9]|$)")
+
+
+def device_from_name(path: Path) -> Device | None:
+    """``cpu-bench.log`` → ``cpu``; ``gpu-bench.log``, ``cuda_results.json`` → ``gpu``."""
+    found = _DEVICE_WORD.search(path.name.lower())
+    if found is None:
+        return None
+    return "cpu" if found.group(1) == "cpu" else "gpu"
+
+
+def device_of(backend: object) -> Device | None:
+    """A harness's backend or device name as the model's device (``cuda`` → ``gpu``)."""
+    lowered = str(backend).strip().lower()
+    if lowered == "cpu":
+        return "cpu"
+    if lowered in ("cuda", "gpu", "metal", "rocm", "hip", "vulkan"):
+        return "gpu"
+    return None
 
 
 def one_file(

@@ -20,7 +20,11 @@ class Hyperfine:
         if not doc["results"]:
             return set(doc) == {"results"}  # an empty hyperfine export: parse() says so
         first = doc["results"][0]
-        return isinstance(first, dict) and "command" in first and "mean" in first
+        return (
+            isinstance(first, dict)
+            and "command" in first
+            and bool({"mean", "median", "times"} & first.keys())
+        )
 
     def parse(self, sniff: Sniff) -> ParseResult:
         doc = sniff.json_or_error()

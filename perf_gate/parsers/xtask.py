@@ -7,18 +7,13 @@ report with ``success: false`` or zero throughput is a finding that fails the ga
 
 from __future__ import annotations
 
-from perf_gate.model import Device, Finding, Kind, Metric, ParseResult
+from perf_gate.model import Finding, Kind, Metric, ParseResult
 from perf_gate.parsers import register
-from perf_gate.parsers.base import Sniff, finite, one_file, validate_or_raise
+from perf_gate.parsers.base import Sniff, device_of, finite, one_file, validate_or_raise
 from perf_gate.units import to_ns
 
 # decode and total time follow from tokens_per_sec; judging them too would triple every alarm
 _TIMINGS = ("prefill_ms",)
-
-
-def device_of(backend: str) -> Device:
-    """BitNet.rs says ``cuda`` (or ``gpu``) for the GPU backend and ``cpu`` for the CPU."""
-    return "gpu" if backend.lower() in ("cuda", "gpu") else "cpu"
 
 
 class XtaskBenchmark:
@@ -37,7 +32,7 @@ class XtaskBenchmark:
     def parse(self, sniff: Sniff) -> ParseResult:
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "xtask-benchmark.schema.json")
-        device = device_of(str(doc.get("device", "cpu")))
+        device = device_of(doc.get("device", "cpu")) or "cpu"
         source = str(sniff.path)
         tps = finite(doc["performance"]["tokens_per_sec"], sniff, "$.performance.tokens_per_sec")
         metrics = [

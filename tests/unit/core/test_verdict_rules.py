@@ -206,3 +206,16 @@ def test_different_hardware_softens_timing_failures_but_not_accuracy() -> None:
     assert statuses == {"gemv": Status.WARN, "TL2 accuracy": Status.FAIL}
     gemv = next(r for r in report.rows if r.metric.name == "gemv")
     assert "RTX 3090" in gemv.explanation
+
+
+def test_metric_without_device_pairs_with_the_only_one_of_its_name() -> None:
+    rows = compare(run(metric("gemv", 100.0, device="cpu")), [run(metric("gemv", 100.0))], DEFAULT)
+    assert [r.status for r in rows] == [Status.PASS]
+    rows = compare(run(metric("gemv", 100.0)), [run(metric("gemv", 100.0, device="cpu"))], DEFAULT)
+    assert [r.status for r in rows] == [Status.PASS]
+
+
+def test_ambiguous_device_pairing_does_not_guess() -> None:
+    base = run(metric("gemv", 100.0, device="cpu"), metric("gemv", 10.0, device="gpu"))
+    rows = compare(run(metric("gemv", 100.0)), [base], DEFAULT)
+    assert sorted(r.status.value for r in rows) == ["missing", "missing", "new"]
