@@ -19,10 +19,23 @@ from perf_gate.units import format_pct, format_value
 
 _METHODS = {
     "criterion": "cargo_bench",
+    "criterion-base": "cargo_bench",
+    "criterion-estimates": "cargo_bench",
     "criterion-log": "cargo_bench",
     "cargo-bench": "cargo_bench",
+    "gungraun": "cargo_bench",
     "xtask-benchmark": "xtask_benchmark",
+    "bitnet-receipt": "xtask_benchmark",
     "test-timing": "test_timing",
+}
+# Formats that support a run (memory, accuracy, parity) rather than being its method.
+_SUPPORTING = {
+    "memory-usage",
+    "gnu-time",
+    "accuracy-text",
+    "crossval-text",
+    "bitnet-parity",
+    "bitnet-crossval",
 }
 
 
@@ -191,6 +204,8 @@ def _ledger(perf: str, rows: list[Row]) -> str:
 def _method(formats: tuple[str, ...]) -> str:
     methods = []
     for fmt in formats:
+        if fmt in _SUPPORTING:
+            continue
         method = _METHODS.get(fmt, fmt.replace("-", "_"))
         if method not in methods:
             methods.append(method)
