@@ -1,0 +1,361 @@
+"""A tiny GitHub REST client over a :class:`requests.Session` that the caller passes in.
+
+It knows four things beyond plain HTTP: the headers GitHub wants, the ``Link``
+header for pagination, which failures are worth retrying (5xx and broken
+connections, with capped exponential backoff; 403/429 rate limits, honouring
+``retry-after`` and ``x-ratelimit-reset`` within a total time cap), and turning
+the rest into one-line :class:`~perf_gate.errors.PublishError` subclasses.
+Writes are serialized and spaced, as GitHub asks of integrations.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from perf_gate import __version__
+from perf_gate.errors import PublishError
+
+API_VERSION = "2022-11-28"
+MEDIA_TYPE = "application/vnd.github+json"
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="([^"]+)"')
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+JSON = Any
+"""A decoded JSON value, as GitHub sent it."""
+
+
+class GitHubError(PublishError):
+    """GitHub answered with an error. ``status`` is the HTTP status (0: no answer)."""
+
+    def __init__(self, message: str, *, status: int = 0, method: str = "", path: str = ""):
+        super().__init__(message, where="GitHub")
+        self.status = status
+        self.method = method
+        self.path = path
+
+
+class Unauthorized(GitHubError):
+    """401: the token is missing, expired or wrong."""
+
+
+class Forbidden(GitHubError):
+    """403 that is not a rate limit: the token may not do this."""
+
+
+class NotFound(GitHubError):
+    """404: no such repository, pull request or object, or the token cannot see it."""
+
+
+class RateLimited(GitHubError):
+    """403/429 rate limit that would not lift within the time cap."""
+
+
+class ServerError(GitHubError):
+    """5xx or no answer at all, still failing after every retry."""
+
+
+class Rejected(GitHubError):
+    """422 or another 4xx: GitHub refused the request as sent."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep trying. Tests pass tiny delays; production uses the defaults.
+
+    ``attempts`` bounds retries of 5xx and connection errors, with delays
+    ``base_delay * 2**n`` capped at ``max_delay``. Rate-limit waits add up to at most
+    ``max_total_wait`` seconds; a wait that would exceed it fails at once.
+    ``write_spacing`` is the pause kept between two writes.
+    """
+
+    attempts: int = 5
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    max_total_wait: float = 300.0
+    secondary_default_wait: float = 60.0
+    write_spacing: float = 1.0
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a call returns: the decoded body and the headers that matter."""
+
+    status: int
+    data: JSON
+    headers: Mapping[str, str]
+
+    def links(self) -> dict[str, str]:
+        """``rel`` → URL from the ``Link`` header."""
+        return {rel: url for url, rel in _LINK.findall(self.headers.get("link", ""))}
+
+
+class GitHubClient:
+    """Calls GitHub's REST API at ``api_url`` with ``token``; the token never appears in
+    errors or ``repr``."""
+
+    def __init__(
+        self,
+        session: requests.Session,
+        api_url: str,
+        token: str,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._session = session
+        self._api_url = api_url.rstrip("/") + "/"
+        self._token = token
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._write_lock = threading.Lock()
+        self._last_write = float("-inf")
+        self._waited = 0.0
+
+    def __repr__(self) -> str:
+        return f"GitHubClient(api_url={self._api_url!r})"
+
+    # -- public calls ---------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
+        return self.request("GET", path, params=params)
+
+    def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        recheck: Callable[[], Response | None] | None = None,
+    ) -> Response:
+        """Create something. A 5xx or lost connection may hide a POST that did land:
+        before trying again, ``recheck`` looks for it and its answer, if any, is kept."""
+        return self.request("POST", path, json=body, recheck=recheck)
+
+    def patch(self, path: str, body: Mapping[str, Any]) -> Response:
+        return self.request("PATCH", path, json=body)
+
+    def delete(self, path: str) -> Response:
+        return self.request("DELETE", path)
+
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[JSON]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` to the end.
+
+        Endpoints that wrap their list (``{"total_count": n, "check_runs": [...]}``)
+        yield the items of the one list-valued field.
+        """
+        query = {"per_page": 100, **(params or {})}
+        response = self.get(path, query)
+        while True:
+            yield from _items(response.data)
+            next_url = response.links().get("next")
+            if not next_url:
+                return
+            response = self.request("GET", next_url)
+
+    # -- the one place that talks HTTP ----------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        recheck: Callable[[], Response | None] | None = None,
+    ) -> Response:
+        """One call with retries. ``path`` is relative to the API root or a full URL
+        on the same host (as ``Link`` headers give them)."""
+        url = self._url(path)
+        shown = _shown_path(url)
+        if method in _WRITES:
+            with self._write_lock:
+                self._space_writes()
+                try:
+                    return self._with_retries(method, url, shown, params, json, recheck)
+                finally:
+                    self._last_write = self._clock()
+        return self._with_retries(method, url, shown, params, json, None)
+
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        shown: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        recheck: Callable[[], Response | None] | None,
+    ) -> Response:
+        policy = self.policy
+        failures = 0
+        secondary_hits = 0
+        while True:
+            try:
+                raw = self._session.request(
+                    method,
+                    url,
+                    params=dict(params) if params else None,
+                    json=body,
+                    headers=self._headers(),
+                    timeout=policy.timeout,
+                    allow_redirects=True,
+                )
+            except requests.RequestException as exc:
+                failures += 1
+                if failures >= policy.attempts:
+                    raise ServerError(
+                        f"no answer to {method} {shown} after {failures} tries "
+                        f"({type(exc).__name__})",
+                        method=method,
+                        path=shown,
+                    ) from None
+                self._sleep(self._backoff(failures))
+                landed = recheck() if recheck is not None else None
+                if landed is not None:
+                    return landed
+                continue
+
+            status = raw.status_code
+            if status < 300:
+                return Response(status, _decode(raw), _headers(raw))
+            if status in _RETRY_STATUSES:
+                failures += 1
+                if failures >= policy.attempts:
+                    raise ServerError(
+                        f"{method} {shown} failed with {status} after {failures} tries",
+                        status=status,
+                        method=method,
+                        path=shown,
+                    )
+                self._sleep(self._backoff(failures))
+                landed = recheck() if recheck is not None else None
+                if landed is not None:
+                    return landed
+                continue
+            wait = self._rate_limit_wait(raw, secondary_hits)
+            if wait is not None:
+                secondary_hits += 1
+                if self._waited + wait > policy.max_total_wait:
+                    raise RateLimited(
+                        f"rate limited on {method} {shown}: GitHub asks to wait "
+                        f"{wait:.0f} s, beyond the {policy.max_total_wait:.0f} s cap",
+                        status=status,
+                        method=method,
+                        path=shown,
+                    )
+                self._waited += wait
+                self._sleep(wait)
+                continue
+            raise _error_for(raw, method, shown)
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            if urlsplit(path).netloc != urlsplit(self._api_url).netloc:
+                raise PublishError(f"refusing to follow a link to another host: {path}")
+            return path
+        return urljoin(self._api_url, path.lstrip("/"))
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Accept": MEDIA_TYPE,
+            "X-GitHub-Api-Version": API_VERSION,
+            "Authorization": f"Bearer {self._token}",
+            "User-Agent": f"perf-gate/{__version__}",
+        }
+
+    def _backoff(self, failures: int) -> float:
+        policy = self.policy
+        return float(min(policy.max_delay, policy.base_delay * 2 ** (failures - 1)))
+
+    def _space_writes(self) -> None:
+        gap = self._clock() - self._last_write
+        if gap < self.policy.write_spacing:
+            self._sleep(self.policy.write_spacing - gap)
+
+    def _rate_limit_wait(self, raw: requests.Response, hits: int) -> float | None:
+        """Seconds to wait when ``raw`` is a rate-limit answer, else ``None``."""
+        if raw.status_code not in (403, 429):
+            return None
+        headers = raw.headers
+        retry_after = headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return max(0.0, float(retry_after))
+            except ValueError:
+                return self.policy.secondary_default_wait
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
+            try:
+                reset = float(headers["x-ratelimit-reset"])
+            except ValueError:
+                return self.policy.secondary_default_wait
+            return max(0.0, reset - self._clock()) + 1.0
+        if raw.status_code == 429 or "rate limit" in _message(raw).lower():
+            # Secondary limit without headers: wait a minute, longer each time.
+            return float(self.policy.secondary_default_wait * 2**hits)
+        return None
+
+
+def _items(data: JSON) -> Iterator[JSON]:
+    if isinstance(data, list):
+        yield from data
+    elif isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if len(lists) == 1:
+            yield from lists[0]
+
+
+def _decode(raw: requests.Response) -> JSON:
+    if not raw.content:
+        return None
+    try:
+        return raw.json()
+    except ValueError:
+        return None
+
+
+def _headers(raw: requests.Response) -> dict[str, str]:
+    return {key.lower(): value for key, value in raw.headers.items()}
+
+
+def _message(raw: requests.Response) -> str:
+    data = _decode(raw)
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return " ".join(data["message"].split())
+    return raw.reason or ""
+
+
+def _shown_path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _error_for(raw: requests.Response, method: str, shown: str) -> GitHubError:
+    status = raw.status_code
+    message = _message(raw)
+    kwargs: dict[str, Any] = {"status": status, "method": method, "path": shown}
+    if status == 401:
+        return Unauthorized(
+            f"401 {message or 'Bad credentials'} on {method} {shown}: the token is missing, "
+            "expired or wrong (check the github-token input or GITHUB_TOKEN)",
+            **kwargs,
+        )
+    if status == 403:
+        return Forbidden(f"403 {message or 'Forbidden'} on {method} {shown}", **kwargs)
+    if status == 404:
+        return NotFound(
+            f"404 Not Found on {method} {shown}: it does not exist or the token cannot see it",
+            **kwargs,
+        )
+    return Rejected(f"{status} {message or raw.reason} on {method} {shown}", **kwargs)
