@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from perf_gate import __version__
+from perf_gate.baseline_store import BaselineRequest, cmd_baseline, gate_inputs
 from perf_gate.config import load_config
 from perf_gate.errors import PerfGateError, UsageError
 from perf_gate.finalize import (
@@ -28,6 +29,7 @@ from perf_gate.finalize import (
 from perf_gate.parsers import detect, format_names, scan_directory
 from perf_gate.parsers.base import read_sniff, schema_problems
 from perf_gate.render import text_table
+from perf_gate.runner import cmd_run, load_current
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +84,33 @@ def build_parser() -> argparse.ArgumentParser:
     fin.add_argument("--head-sha")
     fin.add_argument("--no-ledger", action="store_true")
     fin.add_argument("--no-progress-comment", action="store_true")
+    fin.add_argument("--baseline-artifact", metavar="NAME", help="baseline: artifact NAME")
+    fin.add_argument("--baseline-ref", metavar="REF", help="baseline: git REF:PATH to read")
+    fin.add_argument("--base-branch", metavar="BRANCH", help="branch of --baseline-artifact")
+    fin.add_argument("--hardware", type=Path, metavar="FILE", help="hardware of the current run")
+
+    run = commands.add_parser("run", help="run the configured benchmarks and record them")
+    run.add_argument("--config", type=Path, help="the .perf-gate.yml (default: ./.perf-gate.yml)")
+    run.add_argument("--output-dir", type=Path, default=Path("perf-gate-out"))
+    run.add_argument("--only", action="append", metavar="NAME", help="run only NAME (repeatable)")
+    run.add_argument("--device", choices=["cpu", "gpu"], help="run only this device's commands")
+    run.add_argument("--fallback", choices=["missing", "always", "never"])
+
+    base = commands.add_parser("baseline", help="write or show a baseline file")
+    base_commands = base.add_subparsers(dest="baseline_command", required=True)
+    upd = base_commands.add_parser("update", help="make the current results the next baseline")
+    upd.add_argument("--current", action="append", type=Path, required=True, metavar="PATH")
+    upd.add_argument("--output", type=Path, help="baseline file (default: baseline.path)")
+    upd.add_argument("--previous", type=Path, help="the baseline to keep as history")
+    upd.add_argument("--previous-artifact", metavar="NAME", help="... read from an artifact")
+    upd.add_argument("--history", type=int, metavar="N", help="runs to keep (default 5)")
+    upd.add_argument("--commit")
+    upd.add_argument("--branch")
+    upd.add_argument("--config", type=Path)
+    upd.add_argument("--format", choices=format_names())
+    upd.add_argument("--force", action="store_true", help="store a run the gate would fail")
+    show = base_commands.add_parser("show", help="list the runs of a baseline file")
+    show.add_argument("path", type=Path)
 
     ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -90,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     val = commands.add_parser("validate", help="check inputs against their schemas")
     val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     val.add_argument("--format", choices=format_names())
+
+    pub = commands.add_parser(
+        "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"
+    )
+    pub.add_argument("--receipt", type=Path, required=True, help="perf-receipt.json")
+    pub.add_argument("--event", type=Path, help="the pull_request event.json of that run")
     return parser
 
 
@@ -171,10 +206,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_finalize(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    current = load_run(args.current, args.format)
-    baselines = [load_run([path], args.format, role="baseline") for path in args.baseline]
+    current, runs = load_current(args.current, args.format)
+    request = BaselineRequest(
+        files=tuple(args.baseline),
+        current_paths=tuple(args.current),
+        fmt=args.format,
+        artifact=args.baseline_artifact,
+        ref=args.baseline_ref,
+        branch=args.base_branch,
+        hardware_file=args.hardware,
+        environ=os.environ,
+    )
+    inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(
-        current, baselines, config, threshold=args.threshold, gate_name=args.gate_name
+        inputs.current,
+        inputs.baselines,
+        config,
+        threshold=args.threshold,
+        gate_name=args.gate_name,
+        context=inputs.context,
     )
     paths = write_report(report, args.output_dir)
     print(text_table(report.rows))
@@ -209,10 +259,24 @@ def _publish(args: argparse.Namespace, report: Any) -> None:
         ledger=not args.no_ledger,
         progress_comment=not args.no_progress_comment,
     )
-    print(f"published: {outcome}")
+    for line in outcome.describe():
+        print(line)
 
 
-COMMANDS = {"finalize": cmd_finalize, "ingest": cmd_ingest, "validate": cmd_validate}
+def cmd_publish(args: argparse.Namespace) -> int:
+    from perf_gate.github.publish import publish_command
+
+    return publish_command(args.receipt, args.event, os.environ)
+
+
+COMMANDS = {
+    "finalize": cmd_finalize,
+    "ingest": cmd_ingest,
+    "validate": cmd_validate,
+    "run": cmd_run,
+    "baseline": cmd_baseline,
+    "publish": cmd_publish,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

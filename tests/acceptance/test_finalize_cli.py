@@ -199,3 +199,15 @@ def test_validate_reports_every_problem(cli, tmp_path: Path) -> None:
 def test_validate_ok(cli) -> None:
     result = cli("validate", str(SMALL / "current"))
     assert result.returncode == 0, result.stderr
+
+
+def test_criterion_tree_as_its_own_baseline_reads_base(cli, tmp_path: Path) -> None:
+    tree = FIXTURES / "formats" / "workspace" / "target" / "criterion"
+    result = cli("finalize", "--current", str(tree), "--baseline", str(tree), "--no-publish")
+    assert result.returncode in (0, 1), result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    assert {i["format"] for i in receipt["inputs"] if i["role"] == "baseline"} == {
+        "criterion-base"
+    }
+    assert all("/base/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
+    assert {m["status"] for m in receipt["metrics"]} <= {"pass", "warn", "fail"}
