@@ -10,6 +10,12 @@ from pathlib import Path
 from perf_gate.errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_all(directory: Path, files: dict[str, str]) -> dict[str, Path]:
     """Write every ``name → text`` into ``directory``; on any error none of them changes.
 
@@ -27,6 +33,7 @@ def write_all(directory: Path, files: dict[str, str]) -> dict[str, Path]:
         for name, text in files.items():
             handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
             staged.append((tmp, directory / name))
+            os.fchmod(handle, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
                 out.flush()

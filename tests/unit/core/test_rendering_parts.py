@@ -104,3 +104,12 @@ def test_write_all_leaves_nothing_behind_on_failure(tmp_path: Path, monkeypatch)
         write_all(out, {"a.json": "new", "b.md": "new"})
     assert (out / "a.json").read_text() == "old"
     assert sorted(p.name for p in out.iterdir()) == ["a.json"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        paths = write_all(tmp_path, {"r.json": "{}"})
+    finally:
+        os.umask(old)
+    assert paths["r.json"].stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,14 @@
+"""The container's entry point: the GitHub Action ``uses: org/perf-finalizer@v1``.
+
+Thin on purpose: the runner's environment goes to :func:`perf_gate.action.main`, which
+reads the ``INPUT_*`` variables, runs ``perf-gate finalize`` and writes the step's
+outputs, job summary and annotations. Exit status: 0 pass (or fail-on: never), 1 the
+gate fails, 2 bad input, more for other errors (see ``perf-gate --help``).
+"""
+
+import sys
+
+from perf_gate.action import main
+
+if __name__ == "__main__":
+    sys.exit(main())
