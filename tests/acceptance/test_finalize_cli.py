@@ -55,42 +55,34 @@ def test_passing_pr_exits_0_and_writes_valid_receipt_and_summary(cli, tmp_path: 
     assert all(len(i["sha256"]) == 64 for i in receipt["inputs"])
 
 
-def test_summary_matches_golden_file(cli, tmp_path: Path) -> None:
+def finalize_against_golden(cli, tmp_path: Path, pr: Path, golden_name: str) -> int:
+    """Run ``finalize`` on a fixture PR and compare perf-summary.md with its golden file
+    (``UPDATE_GOLDEN=1`` rewrites the golden file)."""
     result = cli(
         "finalize",
         "--current",
-        str(SMALL / "current"),
+        str(pr / "current"),
         "--baseline",
-        str(SMALL / "baseline"),
+        str(pr / "baseline"),
         "--output-dir",
         "out",
         "--no-publish",
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode in (0, 1), result.stderr
     actual = (tmp_path / "out" / "perf-summary.md").read_text()
-    golden = GOLDEN / "pr-small.md"
+    golden = GOLDEN / golden_name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(actual)
     assert actual == golden.read_text()
+    return result.returncode
+
+
+def test_summary_matches_golden_file(cli, tmp_path: Path) -> None:
+    assert finalize_against_golden(cli, tmp_path, SMALL, "pr-small.md") == 0
 
 
 def test_regression_golden_and_exit_1(cli, tmp_path: Path) -> None:
-    result = cli(
-        "finalize",
-        "--current",
-        str(REGRESSION / "current"),
-        "--baseline",
-        str(REGRESSION / "baseline"),
-        "--output-dir",
-        "out",
-        "--no-publish",
-    )
-    assert result.returncode == 1, result.stderr
-    actual = (tmp_path / "out" / "perf-summary.md").read_text()
-    golden = GOLDEN / "pr-regression.md"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(actual)
-    assert actual == golden.read_text()
+    assert finalize_against_golden(cli, tmp_path, REGRESSION, "pr-regression.md") == 1
     receipt = json.loads((tmp_path / "out" / "perf-receipt.json").read_text())
     assert receipt["gate"]["status"] == "fail"
     assert receipt["gate"]["conclusion"] == "failure"
@@ -206,8 +198,6 @@ def test_criterion_tree_as_its_own_baseline_reads_base(cli, tmp_path: Path) -> N
     result = cli("finalize", "--current", str(tree), "--baseline", str(tree), "--no-publish")
     assert result.returncode in (0, 1), result.stderr
     receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
-    assert {i["format"] for i in receipt["inputs"] if i["role"] == "baseline"} == {
-        "criterion-base"
-    }
+    assert {i["format"] for i in receipt["inputs"] if i["role"] == "baseline"} == {"criterion-base"}
     assert all("/base/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
     assert {m["status"] for m in receipt["metrics"]} <= {"pass", "warn", "fail"}
