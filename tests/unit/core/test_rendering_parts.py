@@ -71,10 +71,14 @@ def test_unit_conversions() -> None:
 
 def test_seed_evidence_grammar() -> None:
     rows = compare(
-        run(metric("inference", 45.2, Kind.INFERENCE, "cpu"),
-            metric("I2S accuracy", 99.8, Kind.ACCURACY), metric("tl1_accuracy", 99.7,
-                                                               Kind.ACCURACY)),
-        [run(metric("inference", 40.36, Kind.INFERENCE, "cpu"))], DEFAULT)
+        run(
+            metric("inference", 45.2, Kind.INFERENCE, "cpu"),
+            metric("I2S accuracy", 99.8, Kind.ACCURACY),
+            metric("tl1_accuracy", 99.7, Kind.ACCURACY),
+        ),
+        [run(metric("inference", 40.36, Kind.INFERENCE, "cpu"))],
+        DEFAULT,
+    )
     assert inference_line(rows) == "inference: 45.2 tokens/sec; Δ vs baseline: +12.0%"
     assert quantization_line(rows) == "quantization: I2S: 99.80%, TL1: 99.70% accuracy"
     assert short_accuracy_name("i2s_accuracy") == "I2S"

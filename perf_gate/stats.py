@@ -1,0 +1,330 @@
+"""Pure statistical functions behind the sample-based verdicts.
+
+Everything here is plain Python (``math``, ``statistics``) so the gate needs no
+numerical library at run time; each function is pinned in the unit tests
+against SciPy or against numbers worked out by hand.
+
+The two-sample change is the Hodges–Lehmann shift (median of pairwise
+differences) with the interval inverted from the Mann–Whitney test; large
+samples are first compressed to block means so it costs ``O(n log n + k²)``.
+A single run's median gets its standard error from order statistics (Price &
+Bonett 2001): ``[x_(c), x_(n-c+1)]`` with ``c = round(n/2 - sqrt(n))`` covers the
+median with an exact binomial probability, and its log width over the matching
+normal quantile estimates the standard error without assuming a distribution.
+Suite-wide tools: Benjamini–Hochberg q-values and the genomic-control inflation
+factor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate, pairwise
+from statistics import NormalDist
+
+_STANDARD_NORMAL = NormalDist()
+
+# Median of |Z| for a standard normal Z: the yardstick of the inflation factor.
+HALF_NORMAL_MEDIAN = 0.6744897501960817
+
+
+def normal_cdf(x: float) -> float:
+    """Return P(Z <= x) for a standard normal Z."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def normal_quantile(p: float) -> float:
+    """Return the x with P(Z <= x) = p for a standard normal Z (0 < p < 1)."""
+    return _STANDARD_NORMAL.inv_cdf(p)
+
+
+def two_sided_normal_p(z: float) -> float:
+    """Return the two-sided p-value P(|Z| >= |z|) of a standard normal statistic."""
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def regularized_beta(x: float, a: float, b: float) -> float:
+    """Return the regularized incomplete beta function I_x(a, b) for 0 <= x <= 1.
+
+    Evaluated with the modified Lentz continued fraction (Numerical Recipes,
+    ``betacf``), using the symmetry ``I_x(a, b) = 1 - I_{1-x}(b, a)`` where the
+    fraction converges faster.
+    """
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x > (a + 1.0) / (a + b + 2.0):
+        return 1.0 - regularized_beta(1.0 - x, b, a)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    fraction = d
+    for m in range(1, 300):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            fraction *= c * d
+        if abs(c * d - 1.0) < 1e-15:
+            break
+    return math.exp(log_front) * fraction / a
+
+
+def student_t_cdf(t: float, df: float) -> float:
+    """Return P(T <= t) for Student's t distribution with ``df`` degrees of freedom."""
+    tail = 0.5 * regularized_beta(df / (df + t * t), df / 2.0, 0.5)
+    return 1.0 - tail if t > 0 else tail
+
+
+def two_sided_t_p(t: float, df: float) -> float:
+    """Return the two-sided p-value P(|T| >= |t|) of a Student t statistic."""
+    return regularized_beta(df / (df + t * t), df / 2.0, 0.5)
+
+
+def student_t_quantile(p: float, df: float) -> float:
+    """Return the t with P(T <= t) = p for Student's t with ``df`` degrees of freedom.
+
+    Found by bisection on :func:`student_t_cdf` (to about 1e-12), which is
+    plenty for the handful of calls a suite needs.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must be in (0, 1), got {p}")
+    if p < 0.5:
+        return -student_t_quantile(1.0 - p, df)
+    low, high = 0.0, max(1.0, normal_quantile(p))
+    while student_t_cdf(high, df) < p:
+        low, high = high, high * 2.0
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        if student_t_cdf(middle, df) < p:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12 * max(1.0, high):
+            break
+    return 0.5 * (low + high)
+
+
+EXACT_BINOMIAL_LIMIT = 1000
+"""Up to this ``n`` binomial tails are summed exactly; above, the normal approximation."""
+
+
+def binomial_half_cdf(k: int, n: int) -> float:
+    """Return P(B <= k) for B ~ Binomial(n, 1/2).
+
+    Exact (integer arithmetic) for ``n <= EXACT_BINOMIAL_LIMIT``; above that the
+    normal approximation with continuity correction, whose error is then below
+    1e-4 in the tails the median interval uses.
+    """
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    if n > EXACT_BINOMIAL_LIMIT:
+        return normal_cdf((k + 0.5 - n / 2.0) / math.sqrt(n / 4.0))
+    return sum(math.comb(n, i) for i in range(k + 1)) / (1 << n)
+
+
+def median_of_sorted(values: Sequence[float]) -> float:
+    """Return the median of values that are already sorted ascending (not empty)."""
+    n = len(values)
+    middle = n // 2
+    if n % 2:
+        return values[middle]
+    return 0.5 * (values[middle - 1] + values[middle])
+
+
+def median(values: Sequence[float]) -> float:
+    """Return the median of ``values`` (not empty)."""
+    return median_of_sorted(sorted(values))
+
+
+@lru_cache(maxsize=512)
+def median_order_statistic_rank(n: int) -> tuple[int, float]:
+    """Return ``(c, z)`` for the Price–Bonett standard error of a median of ``n`` values.
+
+    ``c = max(1, round(n/2 - sqrt(n)))`` is the 1-based rank of the lower order
+    statistic; ``[x_(c), x_(n-c+1)]`` covers the population median with exact
+    probability ``1 - 2 P(B <= c-1)``, B ~ Binomial(n, 1/2), and ``z`` is the
+    normal quantile with that two-sided coverage. Needs ``n >= 2``.
+    """
+    if n < 2:
+        raise ValueError(f"need at least 2 values, got {n}")
+    c = max(1, round(n / 2 - math.sqrt(n)))
+    coverage = 1.0 - 2.0 * binomial_half_cdf(c - 1, n)
+    return c, normal_quantile(0.5 + coverage / 2.0)
+
+
+def log_median_se(sorted_values: Sequence[float]) -> float:
+    """Return the standard error of ``log(median)`` for positive, sorted values.
+
+    Price & Bonett (2001): ``(ln x_(n-c+1) - ln x_(c)) / (2 z)`` with ``(c, z)``
+    from :func:`median_order_statistic_rank`. Distribution-free apart from the
+    normal approximation of the median itself. Needs at least 2 values.
+    """
+    n = len(sorted_values)
+    c, z = median_order_statistic_rank(n)
+    return (math.log(sorted_values[n - c]) - math.log(sorted_values[c - 1])) / (2.0 * z)
+
+
+def block_means(sorted_values: Sequence[float], blocks: int) -> list[float]:
+    """Compress sorted values into ``blocks`` means of consecutive, near-equal runs.
+
+    Returns the values themselves (as a list) when there are no more than
+    ``blocks`` of them. Block ``j`` holds indices ``[j n // blocks, (j+1) n // blocks)``.
+    """
+    n = len(sorted_values)
+    if n <= blocks:
+        return list(sorted_values)
+    running = list(accumulate(sorted_values, initial=0.0))
+    bounds = [j * n // blocks for j in range(blocks + 1)]
+    return [(running[stop] - running[start]) / (stop - start) for start, stop in pairwise(bounds)]
+
+
+@dataclass(frozen=True)
+class ShiftEstimate:
+    """A Hodges–Lehmann shift with its Mann–Whitney interval and implied standard error."""
+
+    estimate: float
+    low: float
+    high: float
+    se: float
+
+
+def _rank_value(ordered: Sequence[float], rank: float) -> float:
+    """The value at a 1-based, possibly fractional ``rank`` of an ascending list."""
+    position = min(max(rank, 1.0), float(len(ordered))) - 1.0
+    below = int(position)
+    if below + 1 >= len(ordered):
+        return ordered[-1]
+    fraction = position - below
+    return ordered[below] + fraction * (ordered[below + 1] - ordered[below])
+
+
+def hodges_lehmann_shift(
+    x: Sequence[float],
+    y: Sequence[float],
+    *,
+    counts: tuple[int, int] | None = None,
+    confidence: float = 0.95,
+) -> ShiftEstimate:
+    """Return the Hodges–Lehmann shift of ``y`` against ``x`` with its distribution-free interval.
+
+    The estimate is the median of all differences ``y_j - x_i``. The interval is
+    the classical one inverted from the Mann–Whitney test: the ``C``-th smallest
+    and ``C``-th largest difference, ``C = max(1, floor(mn/2 - z sqrt(mn(m+n+1)/12)))``
+    with ``z`` the normal quantile of ``confidence``. The standard error is the
+    interval's width over twice the normal quantile of the coverage that ``C``
+    actually gives, ``(mn/2 - C + 1/2) / sqrt(mn(m+n+1)/12)``.
+
+    ``x`` and ``y`` may stand for larger samples compressed by :func:`block_means`:
+    ``counts`` gives the original sizes ``(m, n)`` and each difference then
+    carries ``mn / (len(x) len(y))`` of the rank weight (ranks are interpolated).
+    Costs ``O(len(x) len(y) log)``, hence the compression.
+    """
+    m, n = counts if counts is not None else (len(x), len(y))
+    differences = sorted([b - a for b in y for a in x])
+    total = len(differences)
+    estimate = median_of_sorted(differences)
+    pairs = m * n
+    sigma = math.sqrt(pairs * (m + n + 1) / 12.0)
+    z = normal_quantile(0.5 + confidence / 2.0)
+    rank = max(1, math.floor(pairs / 2.0 - z * sigma))
+    weight = pairs / total
+    low = _rank_value(differences, rank / weight)
+    high = _rank_value(differences, (pairs - rank + 1) / weight)
+    z_actual = (pairs / 2.0 - rank + 0.5) / sigma if sigma > 0 else 0.0
+    se = (high - low) / (2.0 * z_actual) if z_actual > 0 else 0.0
+    return ShiftEstimate(estimate, low, high, se)
+
+
+def mann_whitney_u(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """Return ``(U, p)`` of the two-sided Mann–Whitney U test of ``x`` against ``y``.
+
+    ``U`` counts pairs with ``x_i > y_j`` (ties count one half), as
+    ``scipy.stats.mannwhitneyu(x, y)`` reports it; ``p`` is the normal
+    approximation with tie correction and continuity correction (SciPy's
+    ``method="asymptotic"``). Ranks come from one sort: ``O(n log n)``.
+    """
+    n1, n2 = len(x), len(y)
+    pooled = sorted([(value, 0) for value in x] + [(value, 1) for value in y])
+    rank_sum_x = 0.0
+    tie_term = 0.0
+    i, total = 0, n1 + n2
+    while i < total:
+        j = i
+        while j + 1 < total and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        average_rank = (i + j + 2) / 2.0
+        size = j - i + 1
+        tie_term += size**3 - size
+        rank_sum_x += average_rank * sum(1 for k in range(i, j + 1) if pooled[k][1] == 0)
+        i = j + 1
+    u = rank_sum_x - n1 * (n1 + 1) / 2.0
+    mean_u = n1 * n2 / 2.0
+    variance = n1 * n2 / 12.0 * ((total + 1) - tie_term / (total * (total - 1)))
+    if variance <= 0.0:
+        return u, 1.0
+    z = (abs(u - mean_u) - 0.5) / math.sqrt(variance)
+    return u, min(1.0, two_sided_normal_p(max(z, 0.0)))
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Return Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+
+    ``q_(i) = min_{j >= i} p_(j) m / j`` over the ascending p-values, capped
+    at 1; rejecting ``q <= alpha`` keeps the expected share of false
+    discoveries among the rejections at most ``alpha`` (independent or
+    positively dependent tests). Same numbers as
+    ``scipy.stats.false_discovery_control(p)``.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda index: p_values[index])
+    adjusted = [0.0] * m
+    running = 1.0
+    for position in range(m - 1, -1, -1):
+        index = order[position]
+        running = min(running, p_values[index] * m / (position + 1))
+        adjusted[index] = max(running, p_values[index])  # never below p (rounding)
+    return adjusted
+
+
+def inflation_factor(z_scores: Sequence[float]) -> float:
+    """Return the genomic-control inflation factor of a suite's test statistics.
+
+    ``max(1, median(|z|) / 0.6745)``: when most benchmarks did not change,
+    ``|z|`` should have the half-normal median 0.6745; a larger median says the
+    variances were underestimated for this run (a noisy runner), and dividing
+    every ``z`` by the factor recalibrates them. Never shrinks statistics.
+    """
+    if not z_scores:
+        return 1.0
+    return max(1.0, median([abs(z) for z in z_scores]) / HALF_NORMAL_MEDIAN)
+
+
+def samples_needed(
+    count: int, within_variance: float, drift_variance: float, target_sd: float
+) -> int | None:
+    """Return how many samples per side would bring the standard error down to ``target_sd``.
+
+    The within-run part of the variance shrinks as ``1/n``; run-to-run drift does
+    not. Returns ``None`` when drift alone already exceeds the target (more
+    samples cannot help), otherwise ``ceil(count * within / (target² - drift))``,
+    at least ``count + 1``.
+    """
+    room = target_sd * target_sd - drift_variance
+    if room <= 0.0:
+        return None
+    if within_variance <= 0.0:
+        return count + 1
+    return max(count + 1, math.ceil(count * within_variance / room))
