@@ -30,8 +30,9 @@ def github() -> Iterator[GitHubServer]:
     assert server.violations == []
 
 
-def actions_env(tmp_path: Path, server: GitHubServer, token: str = TOKEN,
-                event: dict | None = None) -> dict[str, str]:
+def actions_env(
+    tmp_path: Path, server: GitHubServer, token: str = TOKEN, event: dict | None = None
+) -> dict[str, str]:
     event_path = tmp_path / "event.json"
     event_path.write_text(json.dumps(event or pull_request_event()))
     summary = tmp_path / "step-summary.md"
@@ -51,13 +52,21 @@ def actions_env(tmp_path: Path, server: GitHubServer, token: str = TOKEN,
 
 
 def finalize(cli, env: dict[str, str]):
-    return cli("finalize", "--config", str(EXAMPLE / ".perf-gate.yml"),
-               "--current", str(EXAMPLE / "current"), "--baseline", str(EXAMPLE / "baseline"),
-               env=env)
+    return cli(
+        "finalize",
+        "--config",
+        str(EXAMPLE / ".perf-gate.yml"),
+        "--current",
+        str(EXAMPLE / "current"),
+        "--baseline",
+        str(EXAMPLE / "baseline"),
+        env=env,
+    )
 
 
-def test_finalize_publishes_once_and_reruns_update_in_place(cli, tmp_path: Path,
-                                                            github: GitHubServer) -> None:
+def test_finalize_publishes_once_and_reruns_update_in_place(
+    cli, tmp_path: Path, github: GitHubServer
+) -> None:
     env = actions_env(tmp_path, github)
     first = finalize(cli, env)
     assert first.returncode == 0, first.stderr
@@ -81,8 +90,9 @@ def test_finalize_publishes_once_and_reruns_update_in_place(cli, tmp_path: Path,
     assert receipt["gate"]["summary"] in runs[0]["output"]["summary"]
 
 
-def test_fork_read_only_token_keeps_receipt_and_does_not_fail(cli, tmp_path: Path,
-                                                             github: GitHubServer) -> None:
+def test_fork_read_only_token_keeps_receipt_and_does_not_fail(
+    cli, tmp_path: Path, github: GitHubServer
+) -> None:
     event = pull_request_event(head_repo="forker/bitnet")
     env = actions_env(tmp_path, github, token="ghs_readonly", event=event)
     result = finalize(cli, env)
@@ -91,4 +101,3 @@ def test_fork_read_only_token_keeps_receipt_and_does_not_fail(cli, tmp_path: Pat
     assert (tmp_path / "perf-gate-out" / "perf-receipt.json").exists()
     assert "review:gate:perf" in (tmp_path / "step-summary.md").read_text()
     assert github.check_runs(REPO) == []
-
