@@ -37,6 +37,7 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_detector.py
+	$(BIN)/python benchmarks/evaluate_ab.py
 
 clean:
 	rm -rf $(VENV) perf-gate-out .pytest_cache .mypy_cache .ruff_cache
