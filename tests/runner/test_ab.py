@@ -90,7 +90,7 @@ def test_ab_run_pairs_interleaved_rounds_and_catches_the_slowdown(
     doc, _ = execute(
         config,
         root=repo,
-        output_dir=Path("perf-gate-out"),
+        output_dir=repo / "perf-gate-out",
         console=Console(stream=out, fold=False),
         hardware=CPU,
     )
