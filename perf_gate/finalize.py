@@ -131,8 +131,7 @@ def evaluate(
         rows = soften_for_hardware(rows, ctx.hardware_mismatch)
     findings = current.findings
     decision = decide(rows, findings, config, gpu_problem=ctx.gpu_problem)
-    formats = tuple(dict.fromkeys(f for run in (current, *baselines[-1:]) for f in run.formats))
-    evidence = build_evidence(name, decision, rows, findings, formats)
+    evidence = build_evidence(name, decision, rows, findings, current.formats)
     note = statistics_note(rows, config.alpha)
     markdown = render_summary(
         gate_name=name,

@@ -219,3 +219,14 @@ def test_ambiguous_device_pairing_does_not_guess() -> None:
     base = run(metric("gemv", 100.0, device="cpu"), metric("gemv", 10.0, device="gpu"))
     rows = compare(run(metric("gemv", 100.0)), [base], DEFAULT)
     assert sorted(r.status.value for r in rows) == ["missing", "missing", "new"]
+
+
+def test_evidence_chain_names_the_current_runs_method_not_the_baselines() -> None:
+    from dataclasses import replace as with_
+
+    from perf_gate.finalize import evaluate
+
+    current = with_(run(metric("b", 100.0)), formats=("xtask-benchmark",))
+    base = with_(run(metric("b", 100.0)), formats=("bitnet-baseline",))
+    report = evaluate(current, [base], DEFAULT)
+    assert report.evidence.method == "xtask_benchmark"
