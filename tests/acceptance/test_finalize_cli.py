@@ -201,3 +201,23 @@ def test_criterion_tree_as_its_own_baseline_reads_base(cli, tmp_path: Path) -> N
     assert {i["format"] for i in receipt["inputs"] if i["role"] == "baseline"} == {"criterion-base"}
     assert all("/base/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
     assert {m["status"] for m in receipt["metrics"]} <= {"pass", "warn", "fail"}
+
+
+def test_readme_job_summary_example_is_what_the_demo_renders(cli, tmp_path: Path) -> None:
+    example = ROOT / "examples" / "bitnet-pr"
+    result = cli(
+        "finalize",
+        "--config",
+        str(example / ".perf-gate.yml"),
+        "--current",
+        str(example / "current"),
+        "--baseline",
+        str(example / "baseline"),
+        "--no-publish",
+    )
+    assert result.returncode == 0, result.stderr
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- demo-summary:start -->\n") + len("<!-- demo-summary:start -->\n")
+    shown = readme[start : readme.index("\n<!-- demo-summary:end -->")].splitlines()
+    rendered = (tmp_path / "perf-gate-out" / "perf-summary.md").read_text().splitlines()
+    assert shown == rendered[: len(shown)]
