@@ -29,21 +29,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from perf_gate.artifact import artifact
+from perf_gate.benchmark import Benchmark, RunOutcome, command_findings, run_benchmark
 from perf_gate.config import Config
+from perf_gate.console import Console
 from perf_gate.errors import RunError
 from perf_gate.hardware import Hardware
 from perf_gate.model import Finding, Metric, ParseResult, RunSet
-from perf_gate.runner import (
-    Benchmark,
-    CommandResult,
-    Console,
-    RunOutcome,
-    artifact,
-    command_findings,
-    run_benchmark,
-    run_command,
-    run_formats,
-)
+from perf_gate.process import CommandResult, run_command
+from perf_gate.run_manifest import run_formats
 
 Side = Literal["A", "B"]
 DEFAULT_ROUNDS = 5

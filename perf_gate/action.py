@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from perf_gate.errors import InputError, PerfGateError, UsageError
-from perf_gate.runner import MANIFEST_NAME
+from perf_gate.run_manifest import MANIFEST_NAME
 
 DEFAULT_GATE_NAME = "review:gate:perf"
 DEFAULT_CONFIG = ".perf-gate.yml"

@@ -41,21 +41,22 @@ from perf_gate.hardware import Hardware, Probes, detect, hardware_from_dict, mis
 from perf_gate.model import InputFile, RunSet
 from perf_gate.outputs import write_all
 from perf_gate.parsers.base import schema_problems
-from perf_gate.runner import (
-    RunRecord,
-    current_hardware,
-    default_config,
-    git_commit,
-    gpu_problem,
+from perf_gate.run_manifest import (
     load_current,
     metric_from_dict,
     metric_to_dict,
-    nvidia_smi,
     run_formats,
-    run_notes,
-    skipped_rows,
     utc_now,
 )
+from perf_gate.run_record import (
+    RunRecord,
+    current_hardware,
+    gpu_problem,
+    nvidia_smi,
+    run_notes,
+    skipped_rows,
+)
+from perf_gate.runner import default_config, git_commit
 
 STORE_MARK = "perf_gate_baseline"
 DEFAULT_HISTORY = 5

@@ -29,7 +29,8 @@ from perf_gate.finalize import (
 from perf_gate.parsers import detect, format_names, scan_directory
 from perf_gate.parsers.base import read_sniff, schema_problems
 from perf_gate.render import text_table
-from perf_gate.runner import cmd_run, load_current
+from perf_gate.run_manifest import load_current
+from perf_gate.runner import cmd_run
 
 
 class _Parser(argparse.ArgumentParser):

@@ -26,18 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from perf_gate.artifact import artifact
+from perf_gate.benchmark import RunOutcome, command_findings, parse_duration
 from perf_gate.config import Config
+from perf_gate.console import Console
 from perf_gate.errors import InputError
 from perf_gate.model import Device, Finding, Kind, Metric, ParseResult
-from perf_gate.runner import (
-    CommandResult,
-    Console,
-    RunOutcome,
-    artifact,
-    command_findings,
-    parse_duration,
-    run_command,
-)
+from perf_gate.process import CommandResult, run_command
 
 FORMAT = "test-timing"
 When = Literal["missing", "always", "never"]

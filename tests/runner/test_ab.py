@@ -12,8 +12,9 @@ import pytest
 from perf_gate.ab import schedule, settings_from_config
 from perf_gate.cli import main
 from perf_gate.config import config_from_mapping
+from perf_gate.console import Console
 from perf_gate.hardware import Hardware
-from perf_gate.runner import Console, execute
+from perf_gate.runner import execute
 
 from .conftest import PY, write_script
 

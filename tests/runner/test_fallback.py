@@ -10,9 +10,11 @@ import pytest
 
 from perf_gate.cli import main
 from perf_gate.config import config_from_mapping
+from perf_gate.console import Console
 from perf_gate.hardware import Hardware
 from perf_gate.model import Kind
-from perf_gate.runner import Console, execute, metric_from_dict
+from perf_gate.run_manifest import metric_from_dict
+from perf_gate.runner import execute
 
 from .conftest import PY, write_script
 

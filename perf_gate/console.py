@@ -1,0 +1,45 @@
+"""The live job log of ``perf-gate run``: lines as they come, folded per command.
+
+In GitHub Actions each command's output sits in a ``::group::`` fold; elsewhere a
+``── title ──`` header marks it. Lines from concurrent readers never interleave.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import IO
+
+HEARTBEAT_S = 60.0
+
+
+@dataclass
+class Console:
+    """Where live output goes, and whether to wrap it in GitHub Actions folds."""
+
+    stream: IO[str] = field(default_factory=lambda: sys.stdout)
+    fold: bool = field(default_factory=lambda: os.environ.get("GITHUB_ACTIONS") == "true")
+    heartbeat_s: float = HEARTBEAT_S
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def line(self, text: str) -> None:
+        with self.lock:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def begin(self, title: str) -> None:
+        self.line(f"::group::{title}" if self.fold else f"── {title} ──")
+
+    def end(self) -> None:
+        if self.fold:
+            self.line("::endgroup::")
+
+
+def elapsed_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
