@@ -13,6 +13,7 @@ from perf_gate.compare import Row
 from perf_gate.decide import Decision
 from perf_gate.evidence import Evidence
 from perf_gate.model import Finding, InputFile
+from perf_gate.render import display_name
 from perf_gate.schemas import load_schema
 
 SCHEMA_VERSION = "1.0.0"
@@ -27,6 +28,7 @@ def metric_entry(row: Row) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": metric.name,
         "label": metric.label,
+        "display": display_name(row),
         "kind": metric.kind.value,
         "unit": metric.unit,
         "device": metric.device,

@@ -18,6 +18,7 @@ from perf_gate.github import sanitize
 from perf_gate.github.client import Forbidden, GitHubClient, Response
 from perf_gate.github.context import GitHubContext
 from perf_gate.github.templates import render
+from perf_gate.units import format_pct, format_value
 
 OUTPUT_LIMIT = 65_535
 """GitHub's maximum for ``output.summary`` and ``output.text``; counted in UTF-8 bytes
@@ -86,18 +87,12 @@ def fit(text: str, limit: int, pointer: str) -> str:
 
 
 def _number(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, float)):
-        text = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
-        return f"{text} {unit}".strip()
-    return str(value)
+    """The receipt's canonical value in the report's human form (``1.63 ms``, ``99.84%``)."""
+    return format_value(float(value), unit) if isinstance(value, (int, float)) else "—"
 
 
 def _delta(value: Any) -> str:
-    if not isinstance(value, (int, float)):
-        return "—"
-    return f"{value:+.1f}%"
+    return format_pct(float(value)) if isinstance(value, (int, float)) else "—"
 
 
 def ordered_metrics(receipt: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -116,7 +111,9 @@ def table_rows(metrics: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
             cell = f"skipped ({metric['explanation']})"
         rows.append(
             {
-                "metric": str(metric.get("label") or metric.get("name") or "?"),
+                "metric": str(
+                    metric.get("display") or metric.get("label") or metric.get("name") or "?"
+                ),
                 "baseline": _number(metric.get("baseline"), unit),
                 "current": _number(metric.get("current"), unit),
                 "delta": _delta(metric.get("delta_pct")),

@@ -81,3 +81,27 @@ def test_annotations_for_failures_first_with_relative_paths():
         ("warning", "bench/a.json"),
     ]
     assert all(n["start_line"] == n["end_line"] == 1 for n in notes)
+
+
+def test_table_shows_values_and_names_as_the_report_does() -> None:
+    from perf_gate.github.check_run import table_rows
+
+    rows = table_rows(
+        [
+            metric(
+                "kernels/i2s_gemv/2048x2048",
+                "pass",
+                0.02,
+                unit="ns",
+                baseline=1_634_233.2,
+                current=1_634_300.0,
+            ),
+            metric("inference (cpu)", "warn", 7.363, display="CPU Inference"),
+        ]
+    )
+    assert (rows[0]["baseline"], rows[0]["current"], rows[0]["delta"]) == (
+        "1.63 ms",
+        "1.63 ms",
+        "+0.02%",
+    )
+    assert (rows[1]["metric"], rows[1]["delta"]) == ("CPU Inference", "+7.4%")
