@@ -71,7 +71,8 @@ def decide(
     elif status == "fail":
         parts = [f"{len(failing)} metric(s) beyond threshold"] if failing else []
         parts += [f.message for f in blocking]
-        route, why = routes.fail, "needs optimization: " + "; ".join(parts)
+        head = "needs optimization" if failing else "the results cannot be trusted"
+        route, why = routes.fail, f"{head}: " + "; ".join(parts)
     elif status == "skipped":
         route = routes.baseline_update
         why = "no baseline to compare with: establish one from this run"

@@ -182,6 +182,16 @@ def test_gate_status_and_route(rows_spec, findings, status, route) -> None:
     )
 
 
+def test_a_dishonest_run_fails_and_says_its_results_cannot_be_trusted() -> None:
+    rows = compare(run(metric("b", 100)), [run(metric("b", 100))], DEFAULT)
+    finding = Finding("ci/inference.json", "receipt names mock kernel(s): mock_inference")
+    decision = decide(rows, (finding,), DEFAULT)
+    assert (decision.status, decision.route) == ("fail", "review-perf-fixer")
+    assert decision.route_reason == (
+        "the results cannot be trusted: receipt names mock kernel(s): mock_inference"
+    )
+
+
 def test_expected_gpu_missing_routes_to_troubleshooter() -> None:
     rows = compare(run(metric("b", 100)), [run(metric("b", 100))], DEFAULT)
     decision = decide(rows, (), DEFAULT, gpu_problem="nvidia-smi: no devices found")
