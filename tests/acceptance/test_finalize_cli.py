@@ -221,3 +221,20 @@ def test_readme_job_summary_example_is_what_the_demo_renders(cli, tmp_path: Path
     shown = readme[start : readme.index("\n<!-- demo-summary:end -->")].splitlines()
     rendered = (tmp_path / "perf-gate-out" / "perf-summary.md").read_text().splitlines()
     assert shown == rendered[: len(shown)]
+
+
+def test_every_policy_file_shown_in_the_docs_is_valid() -> None:
+    import re
+
+    import yaml
+
+    from perf_gate.config import config_from_mapping
+
+    shown = 0
+    for doc in (ROOT / "README.md", ROOT / "docs" / "runner.md"):
+        for block in re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.S):
+            data = yaml.safe_load(block)
+            if isinstance(data, dict) and data.get("version") == 1:
+                config_from_mapping(data, str(doc))
+                shown += 1
+    assert shown >= 3
