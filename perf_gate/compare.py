@@ -9,7 +9,7 @@ absolute and apply even without a baseline.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from perf_gate.config import Config
@@ -49,11 +49,6 @@ class Row:
     delta_pct: float | None = None
     interval_pct: tuple[float, float] | None = None
     improvement: bool = False
-    noisy: bool = False
-
-    @property
-    def regression(self) -> bool:
-        return self.status is Status.FAIL
 
 
 def delta_pct(baseline: float, current: float) -> float | None:
@@ -148,7 +143,6 @@ def _from_samples(base: Metric, cur: Metric, threshold: Threshold, verdict: Samp
         verdict.change_pct,
         interval_pct=(verdict.low_pct, verdict.high_pct),
         improvement=verdict.status == "improved",
-        noisy=verdict.status == "warn",
     )
 
 
@@ -284,7 +278,3 @@ def compare(
             )
         )
     return [row for row in rows if row is not None]
-
-
-def mark_skipped(row: Row, reason: str) -> Row:
-    return replace(row, status=Status.SKIPPED, explanation=reason)

@@ -170,12 +170,6 @@ def exit_code(decision: Decision) -> int:
     return 1 if decision.status == "fail" else 0
 
 
-def with_context(report: Report, key: str, value: Any) -> Report:
-    receipt = dict(report.receipt)
-    receipt[key] = value
-    return replace(report, receipt=receipt)
-
-
 def environment_has_github(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("GITHUB_REPOSITORY")) and bool(
         environ.get("GITHUB_TOKEN") or environ.get("INPUT_GITHUB-TOKEN")
