@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.github.openapi import DescriptionUnavailable, OpenAPIValidator, default_validator
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
@@ -25,6 +27,16 @@ class Result:
 def perf_gate_command() -> list[str]:
     script = Path(sys.executable).parent / "perf-gate"
     return [str(script)] if script.exists() else [sys.executable, "-m", "perf_gate"]
+
+
+@pytest.fixture(scope="session")
+def validator() -> OpenAPIValidator:
+    """GitHub's published REST description, for every test GitHub server (fails, never skips,
+    when it cannot be had: the servers must not accept what GitHub would refuse)."""
+    try:
+        return default_validator()
+    except DescriptionUnavailable as exc:  # pragma: no cover - depends on the machine
+        pytest.fail(f"GitHub's OpenAPI description is unavailable: {exc}")
 
 
 @pytest.fixture

@@ -7,16 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from .builders import TOKEN
-from .openapi import DescriptionUnavailable, OpenAPIValidator, default_validator
+from .openapi import OpenAPIValidator
 from .server import GitHubServer
-
-
-@pytest.fixture(scope="session")
-def validator() -> OpenAPIValidator:
-    try:
-        return default_validator()
-    except DescriptionUnavailable as exc:  # pragma: no cover - depends on the machine
-        pytest.fail(f"GitHub's OpenAPI description is unavailable: {exc}")
 
 
 @pytest.fixture

@@ -20,9 +20,7 @@ import requests
 from perf_gate.baseline_store import GitHubAccess, from_artifact
 from perf_gate.cli import main
 from tests.github.openapi import (
-    DescriptionUnavailable,
     OpenAPIValidator,
-    default_validator,
     to_json_schema,
 )
 from tests.github.server import GitHubServer, Reply
@@ -148,12 +146,10 @@ class ActionsGitHub(GitHubServer):
         return artifact_id
 
 
-@pytest.fixture(scope="module")
-def validator() -> OpenAPIValidator:
-    try:
-        return default_validator()
-    except DescriptionUnavailable as exc:  # pragma: no cover - depends on the machine
-        pytest.fail(f"GitHub's OpenAPI description is unavailable: {exc}")
+def finalize_with_artifact(tmp_path: Path) -> int:
+    """``finalize`` of a 45 tok/s run against the artifact baseline, outputs in ``o/``."""
+    argv = ["finalize", "--current", str(current(tmp_path, 45.0)), "--baseline-artifact", NAME]
+    return main([*argv, "--no-publish", "--output-dir", str(tmp_path / "o")])
 
 
 @pytest.fixture
@@ -342,18 +338,7 @@ def test_finalize_with_baseline_artifact(
         created="2031-04-02T00:00:00Z",
         blob=baseline_zip(44.0, "d" * 40),
     )
-    code = main(
-        [
-            "finalize",
-            "--current",
-            str(current(tmp_path, 45.0)),
-            "--baseline-artifact",
-            NAME,
-            "--no-publish",
-            "--output-dir",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = finalize_with_artifact(tmp_path)
     receipt = json.loads((tmp_path / "o" / "perf-receipt.json").read_text())
     assert code == 0 and receipt["metrics"][0]["status"] == "pass"
     assert receipt["baseline"]["source"] == "artifact perf-baseline on main"
@@ -371,18 +356,7 @@ def test_no_matching_artifact_is_a_skipped_gate_that_says_why(
         blob=baseline_zip(44.0),
         expired=True,
     )
-    code = main(
-        [
-            "finalize",
-            "--current",
-            str(current(tmp_path, 45.0)),
-            "--baseline-artifact",
-            NAME,
-            "--no-publish",
-            "--output-dir",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = finalize_with_artifact(tmp_path)
     assert code == 0
     receipt = json.loads((tmp_path / "o" / "perf-receipt.json").read_text())
     assert receipt["gate"]["status"] == "skipped"
@@ -403,18 +377,7 @@ def test_forbidden_token_names_the_missing_permission(
         403,
         body={"message": "Resource not accessible by integration"},
     )
-    code = main(
-        [
-            "finalize",
-            "--current",
-            str(current(tmp_path, 45.0)),
-            "--baseline-artifact",
-            NAME,
-            "--no-publish",
-            "--output-dir",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = finalize_with_artifact(tmp_path)
     assert code == 0
     summary = (tmp_path / "o" / "perf-summary.md").read_text().replace("\\", "")
     assert "403 Resource not accessible by integration" in summary
