@@ -26,7 +26,7 @@ from perf_gate.finalize import (
     load_run,
     write_report,
 )
-from perf_gate.parsers import detect, format_names, scan_directory
+from perf_gate.parsers import detect, file_parsers, format_names, scan_directory
 from perf_gate.parsers.base import read_sniff, schema_problems
 from perf_gate.render import text_table
 from perf_gate.run_manifest import load_current
@@ -160,8 +160,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _validate_file(path: Path, fmt: str | None) -> list[str]:
-    from perf_gate.parsers import file_parsers  # the registry, loaded
-
     sniff = read_sniff(path)
     parser = next((p for p in file_parsers() if p.name == fmt), None) if fmt else detect(sniff)
     if parser is None:

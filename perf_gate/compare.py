@@ -148,22 +148,20 @@ def _from_samples(base: Metric, cur: Metric, threshold: Threshold, verdict: Samp
 
 def _judge_single(base: Metric | None, cur: Metric, threshold: Threshold) -> Row | None:
     """Rows decided without the sample test: tests, absolute limits, no baseline."""
+    delta = delta_pct(base.value, cur.value) if base is not None else None
     if cur.passed is not None:
         status = Status.PASS if cur.passed else Status.FAIL
         word = "passed" if cur.passed else "FAILED"
         tol = f" (tolerance {cur.tolerance:g})" if cur.tolerance is not None else ""
-        delta = delta_pct(base.value, cur.value) if base is not None else None
         return Row(cur, base, cur, threshold, status, f"test {word}{tol}", "test", delta)
     broken = _absolute_limits(cur, threshold)
     if broken is not None:
-        delta = delta_pct(base.value, cur.value) if base is not None else None
         return Row(
             cur, base, cur, threshold, Status.FAIL, f"absolute limit: {broken}", "floor", delta
         )
     if base is None:
         return Row(cur, None, cur, threshold, Status.NEW, "no baseline for this metric yet", "none")
     if threshold.tolerance is None:
-        delta = delta_pct(base.value, cur.value)
         return Row(
             cur,
             base,
@@ -190,11 +188,13 @@ def pair_baseline(cur: Metric, baseline: dict[tuple[str, str], Metric]) -> Metri
     return same[0] if len(same) == 1 else None
 
 
-def _history(cur: Metric, baselines: list[RunSet]) -> tuple[tuple[float, ...], ...]:
+def _history(
+    cur: Metric, older: list[dict[tuple[str, str], Metric]]
+) -> tuple[tuple[float, ...], ...]:
     """Samples of ``cur`` in the older baseline runs (all but the newest), oldest first."""
     out = []
-    for run in baselines[:-1]:
-        metric = pair_baseline(cur, run.by_key())
+    for run in older:
+        metric = pair_baseline(cur, run)
         if metric is not None and len(metric.samples) >= MIN_SAMPLES:
             out.append(metric.samples)
     return tuple(out)
@@ -208,6 +208,7 @@ def compare(
 ) -> list[Row]:
     """Judge every metric of ``current`` against the newest of ``baselines`` (oldest first)."""
     newest = baselines[-1].by_key() if baselines else {}
+    older = [run.by_key() for run in baselines[:-1]]  # indexed once, not once per metric
     matched: set[tuple[str, str]] = set()
     rows: list[Row | None] = []
     pending: list[tuple[int, Metric, Metric, Threshold]] = []
@@ -249,7 +250,7 @@ def compare(
                     current=cur.samples,
                     tolerance_pct=threshold.tolerance,
                     direction=threshold.direction,
-                    history=_history(cur, baselines),
+                    history=_history(cur, older),
                 )
             )
             rows.append(None)
