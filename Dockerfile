@@ -11,8 +11,7 @@ FROM ${BASE_IMAGE}
 
 # The gate itself only reads nvidia-smi: do not refuse to start on a driver older than
 # the base image's CUDA version.
-ENV PERF_GATE_HOME=/opt/perf-gate \
-    PYTHONDONTWRITEBYTECODE=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONUTF8=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -27,13 +26,26 @@ RUN apt-get update \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
-COPY requirements.txt /opt/perf-gate/requirements.txt
+# Runtime dependencies from the lock (exact versions and hashes), in a layer of their own
+# so that a change to the code does not reinstall them.
+COPY requirements.txt requirements-build.txt /opt/perf-gate/
 RUN python3 -m venv /opt/perf-gate/venv \
-    && /opt/perf-gate/venv/bin/pip install --no-cache-dir --no-compile \
+    && /opt/perf-gate/venv/bin/pip install --no-cache-dir --no-compile --require-hashes \
         -r /opt/perf-gate/requirements.txt
 
-# .dockerignore lets only entrypoint.py, perf_gate/, schemas/ and templates/ through.
-COPY . /opt/perf-gate/
+# The package itself: the same wheel `pip install .` builds, with the schemas and
+# templates as package data. The build tools come from their own lock and are thrown away.
+COPY pyproject.toml README.md /opt/perf-gate/src/
+COPY perf_gate/ /opt/perf-gate/src/perf_gate/
+RUN python3 -m venv /tmp/build \
+    && /tmp/build/bin/pip install --no-cache-dir --no-compile --require-hashes \
+        -r /opt/perf-gate/requirements-build.txt \
+    && /tmp/build/bin/pip wheel --no-cache-dir --no-deps --no-build-isolation \
+        --wheel-dir /tmp/wheel /opt/perf-gate/src \
+    && /opt/perf-gate/venv/bin/pip install --no-cache-dir --no-compile --no-deps /tmp/wheel/*.whl \
+    && rm -rf /tmp/build /tmp/wheel /opt/perf-gate/src
+
+COPY entrypoint.py /opt/perf-gate/entrypoint.py
 
 # No WORKDIR and no USER: the runner sets the working directory to the workspace and
 # runs the container as root; entrypoint.py hands the files it writes back to the

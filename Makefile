@@ -4,13 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench eval clean
+.PHONY: demo test lint typecheck unit bench eval clean lock
 
-$(STAMP): pyproject.toml
+# The venv installs exactly the locked versions (with hashes), whatever the index serves
+# today; `make lock` is the one command that moves them.
+$(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve the three locks from pyproject.toml: runtime (requirements.txt, the image's),
+# dev (requirements-dev.txt, constrained to the runtime versions) and build (setuptools).
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(STAMP)
+	$(PIP_COMPILE) --upgrade -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
+	$(PIP_COMPILE) --upgrade -o requirements-build.txt requirements-build.in
 
 demo: $(STAMP)
 	$(BIN)/perf-gate finalize \

@@ -1,4 +1,4 @@
-"""``.perf-gate.yml``: read, validate against ``schemas/config.schema.json``, and model."""
+"""``.perf-gate.yml``: read, validate against its schema (``config.schema.json``), and model."""
 
 from __future__ import annotations
 

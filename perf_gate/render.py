@@ -16,7 +16,6 @@ from perf_gate.decide import Decision
 from perf_gate.evidence import Evidence, short_accuracy_name
 from perf_gate.markdown import Raw, escape
 from perf_gate.model import Finding, Kind
-from perf_gate.schemas import data_root
 from perf_gate.units import format_pct, format_value
 
 STATUS_CELL = {
@@ -93,7 +92,7 @@ def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
 
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_root() / "templates")),
+        loader=jinja2.PackageLoader("perf_gate", "templates"),
         autoescape=False,
         finalize=escape,
         trim_blocks=True,

@@ -1,4 +1,4 @@
-"""The Jinja2 templates under ``templates/github/``, and the filters they may use.
+"""The Jinja2 templates under ``perf_gate/templates/github/``, and the filters they may use.
 
 Templates print nothing unfiltered that came from a benchmark: ``cell`` for table
 cells, ``inline`` for prose lines, ``block`` for whole Markdown documents.
@@ -12,13 +12,12 @@ from typing import Any
 import jinja2
 
 from perf_gate.github import sanitize
-from perf_gate.schemas import data_root
 
 
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_root() / "templates" / "github")),
+        loader=jinja2.PackageLoader("perf_gate", "templates/github"),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from perf_gate.schemas import load_schema
 from tests.conftest import FIXTURES, ROOT
 
 SMALL = FIXTURES / "pr-small"
@@ -17,7 +18,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def receipt_schema() -> dict:
-    return json.loads((ROOT / "schemas" / "perf-receipt.schema.json").read_text())
+    return load_schema("perf-receipt.schema.json")
 
 
 def test_passing_pr_exits_0_and_writes_valid_receipt_and_summary(cli, tmp_path: Path) -> None:

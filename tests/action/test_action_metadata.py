@@ -168,22 +168,26 @@ def test_the_build_context_holds_only_what_the_image_needs() -> None:
     assert ignore[ignore.index("*") :] == [
         "*",
         "!entrypoint.py",
+        "!pyproject.toml",
+        "!README.md",
         "!requirements.txt",
+        "!requirements-build.txt",
         "!perf_gate/",
-        "!schemas/",
-        "!templates/",
         "**/__pycache__",
         "**/*.pyc",
     ]
 
 
-def pinned() -> dict[str, str]:
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+
+
+def pinned(lock: str = "requirements.txt") -> dict[str, str]:
+    """``name -> version`` of a pip-compile lock (one ``name==version \\`` line per package)."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, version = line.split("==")
-            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    for line in (ROOT / lock).read_text(encoding="utf-8").splitlines():
+        match = PIN.match(line)
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[2]
     return pins
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from perf_gate.action import hand_back, run_step
 from perf_gate.cli import main as real_cli
-from tests.action.conftest import ROOT, Runner
+from perf_gate.schemas import load_schema
+from tests.action.conftest import Runner
 
 
 class FakeCli:
@@ -67,7 +68,7 @@ def test_a_failing_gate_fails_the_step_with_outputs_summary_and_annotations(
     assert outputs["receipt-path"] == "perf-gate-out/perf-receipt.json"
     assert outputs["summary-path"] == "perf-gate-out/perf-summary.md"
     receipt = json.loads((runner.workspace / outputs["receipt-path"]).read_text())
-    schema = json.loads((ROOT / "schemas" / "perf-receipt.schema.json").read_text())
+    schema = load_schema("perf-receipt.schema.json")
     jsonschema.validate(receipt, schema)
     assert [i["path"] for i in receipt["inputs"]] == [
         "regression/current/custom.json",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from perf_gate.schemas import load_schema
 from tests.action.conftest import EXAMPLE, REGRESSION, ROOT, copy_results, parse_github_output
 
 pytestmark = pytest.mark.container
@@ -244,7 +246,7 @@ def test_a_regressing_pull_request_fails_the_step_and_is_published(
     receipt = step.receipt()
     jsonschema.validate(
         receipt,
-        json.loads((ROOT / "schemas" / "perf-receipt.schema.json").read_text(encoding="utf-8")),
+        load_schema("perf-receipt.schema.json"),
     )
     assert receipt["inputs"][0]["path"] == "regression/current/custom.json"
     assert "Performance Validation Summary" in step.summary()
@@ -366,4 +368,8 @@ def test_the_image_keeps_no_package_caches(container: str) -> None:
         "requests, yaml; print(perf_gate.__file__)'",
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["/opt/perf-gate/perf_gate/__init__.py"]
+    # The installed wheel runs, not a copy of the source tree.
+    (module,) = proc.stdout.split()
+    assert re.fullmatch(
+        r"/opt/perf-gate/venv/lib/python3\.\d+/site-packages/perf_gate/__init__\.py", module
+    ), module
