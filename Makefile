@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml requirements-dev.txt
 
 # Re-resolve the three locks from pyproject.toml: runtime (requirements.txt, the image's),
 # dev (requirements-dev.txt, constrained to the runtime versions) and build (setuptools).
+# `make lock` keeps every pin it can and adds what pyproject.toml newly asks for;
+# `make lock UPGRADE=1` moves everything to the newest versions the index serves.
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 lock: $(STAMP)
-	$(PIP_COMPILE) --upgrade -o requirements.txt pyproject.toml
-	$(PIP_COMPILE) --upgrade --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
-	$(PIP_COMPILE) --upgrade -o requirements-build.txt requirements-build.in
+	$(PIP_COMPILE) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
+	$(PIP_COMPILE) -o requirements-build.txt requirements-build.in
 
 demo: $(STAMP)
 	$(BIN)/perf-gate finalize \
