@@ -26,24 +26,17 @@ RUN apt-get update \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
-# Runtime dependencies from the lock (exact versions and hashes), in a layer of their own
-# so that a change to the code does not reinstall them.
-COPY requirements.txt requirements-build.txt /opt/perf-gate/
-RUN python3 -m venv /opt/perf-gate/venv \
-    && /opt/perf-gate/venv/bin/pip install --no-cache-dir --no-compile --require-hashes \
-        -r /opt/perf-gate/requirements.txt
-
-# The package itself: the same wheel `pip install .` builds, with the schemas and
-# templates as package data. The build tools come from their own lock and are thrown away.
-COPY pyproject.toml README.md /opt/perf-gate/src/
+# The package: scripts/install-cli.sh, the project's one install path, builds the wheel
+# that `pip install .` gives (schemas and templates as package data) and installs it with
+# the runtime dependencies from the lock (exact versions, hashes) into a venv. The build
+# tools come from their own lock and are thrown away with the sources.
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_NO_COMPILE=1
+COPY pyproject.toml README.md requirements.txt requirements-build.txt /opt/perf-gate/src/
+COPY scripts/install-cli.sh /opt/perf-gate/src/scripts/
 COPY perf_gate/ /opt/perf-gate/src/perf_gate/
-RUN python3 -m venv /tmp/build \
-    && /tmp/build/bin/pip install --no-cache-dir --no-compile --require-hashes \
-        -r /opt/perf-gate/requirements-build.txt \
-    && /tmp/build/bin/pip wheel --no-cache-dir --no-deps --no-build-isolation \
-        --wheel-dir /tmp/wheel /opt/perf-gate/src \
-    && /opt/perf-gate/venv/bin/pip install --no-cache-dir --no-compile --no-deps /tmp/wheel/*.whl \
-    && rm -rf /tmp/build /tmp/wheel /opt/perf-gate/src
+RUN bash /opt/perf-gate/src/scripts/install-cli.sh /opt/perf-gate/venv \
+    && rm -rf /opt/perf-gate/src
 
 COPY entrypoint.py /opt/perf-gate/entrypoint.py
 

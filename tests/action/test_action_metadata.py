@@ -34,7 +34,13 @@ def tool(name: str) -> str:
 
 def test_action_yml_validates_against_the_published_action_schema() -> None:
     proc = subprocess.run(
-        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", "action.yml"],
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-actions",
+            "action.yml",
+            "setup/action.yml",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -154,13 +160,13 @@ def test_the_entrypoint_is_exec_form_with_absolute_paths_and_there_is_no_user_or
     assert entrypoint == ["/opt/perf-gate/venv/bin/python", "/opt/perf-gate/entrypoint.py"]
 
 
-def test_packages_are_installed_without_caches() -> None:
+def test_the_image_installs_the_package_through_the_one_install_script_without_caches() -> None:
+    env = " ".join(body for kind, body in instructions() if kind == "ENV")
+    assert "PIP_NO_CACHE_DIR=1" in env
     runs = [body for kind, body in instructions() if kind == "RUN"]
     assert any("rm -rf /var/lib/apt/lists/*" in body for body in runs)
-    pip = [body for body in runs if "pip install" in body]
-    assert pip
-    assert all("--no-cache-dir" in body for body in pip)
-    assert any("-r /opt/perf-gate/requirements.txt" in body for body in pip)
+    assert not any("pip install" in body for body in runs)
+    assert any("scripts/install-cli.sh /opt/perf-gate/venv" in body for body in runs)
 
 
 def test_the_build_context_holds_only_what_the_image_needs() -> None:
@@ -172,6 +178,7 @@ def test_the_build_context_holds_only_what_the_image_needs() -> None:
         "!README.md",
         "!requirements.txt",
         "!requirements-build.txt",
+        "!scripts/install-cli.sh",
         "!perf_gate/",
         "**/__pycache__",
         "**/*.pyc",

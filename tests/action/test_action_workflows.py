@@ -27,6 +27,7 @@ from tests.action.conftest import EXAMPLE, ROOT, Runner, copy_results, use_envir
 from tests.action.test_action_metadata import ACTION, tool
 
 WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+PROJECT_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 USES = "org/perf-finalizer@v1"
 HEAD_SHA = "3f1c2e4d5b6a79808f1e2d3c4b5a69788f9e0d1c"
 EXPRESSIONS = {
@@ -77,7 +78,8 @@ def gate_steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 
 
 def test_every_example_is_there() -> None:
-    assert {p.name for p in WORKFLOWS} == {*LAYOUTS, "fork-pr-bench.yml"}
+    # host-ab.yml runs in tests/action/test_host_cli.py, on the runner host.
+    assert {p.name for p in WORKFLOWS} == {*LAYOUTS, "fork-pr-bench.yml", "host-ab.yml"}
 
 
 def test_actionlint_passes_with_the_gpu_runner_label_declared() -> None:
@@ -86,7 +88,7 @@ def test_actionlint_passes_with_the_gpu_runner_label_declared() -> None:
             tool("actionlint"),
             "-config-file",
             ".github/actionlint.yaml",
-            *[str(p.relative_to(ROOT)) for p in WORKFLOWS],
+            *[str(p.relative_to(ROOT)) for p in [*WORKFLOWS, *PROJECT_WORKFLOWS]],
         ],
         cwd=ROOT,
         capture_output=True,
@@ -118,7 +120,7 @@ def test_the_examples_validate_against_the_workflow_schema() -> None:
             tool("check-jsonschema"),
             "--builtin-schema",
             "vendor.github-workflows",
-            *map(str, WORKFLOWS),
+            *map(str, [*WORKFLOWS, *PROJECT_WORKFLOWS]),
         ],
         capture_output=True,
         text=True,
