@@ -5,7 +5,7 @@ Usage (from the repository root)::
     python benchmarks/bench_stats.py                 # 5,000 benchmarks x 100 samples, 7 repeats
     python benchmarks/bench_stats.py --benchmarks 1000 --samples 30 --repeats 5
 
-Times :func:`perf_gate.sample_verdict.judge_suite` on generated lognormal samples
+Times :func:`perf_gate.judge.sample_verdict.judge_suite` on generated lognormal samples
 (the same seed every time) in two shapes: one baseline run per benchmark, and one
 baseline plus five earlier runs (suite history). Prints the median, fastest and
 slowest of the repeats; the budget is 1 s for the first shape. Exits 1 when the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perf_gate.sample_verdict import SampleCase, judge_suite
+from perf_gate.judge.sample_verdict import SampleCase, judge_suite
 
 
 def make_cases(benchmarks: int, samples: int, history: int, seed: int) -> list[SampleCase]:

@@ -15,7 +15,7 @@ compute-bound code) and is the same for all in the ``even`` scenario.
 
 Each simulated pull request slows two of the twenty benchmarks down by ``shift``
 (0 % for the false-alarm rate) and is judged twice with the real verdict engine
-(:func:`perf_gate.sample_verdict.judge_suite`, tolerance 5 %, alpha 0.05):
+(:func:`perf_gate.judge.sample_verdict.judge_suite`, tolerance 5 %, alpha 0.05):
 
 * ``history``: the baseline is the last nightly run on the default branch, with the
   four nightly runs before it as history (what ``perf-gate finalize --baseline``
@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perf_gate.sample_verdict import SampleCase, judge_suite
+from perf_gate.judge.sample_verdict import SampleCase, judge_suite
 
 SUITE = 20
 SHIFTED = 2

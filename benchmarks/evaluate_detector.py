@@ -26,7 +26,7 @@ Datasets (found by file pattern under ``--data``):
 - synthetic: generated from the seed, one dedicated-machine set and one
   shared-runner set with runner types, so a fresh clone can run the harness.
 
-Rules compared: ``verdict`` (:func:`perf_gate.sample_verdict.judge_summaries`),
+Rules compared: ``verdict`` (:func:`perf_gate.judge.sample_verdict.judge_summaries`),
 ``mean-ratio`` (fail when the mean ratio exceeds the tolerance), ``mann-whitney``
 (fail when the two-sided Mann–Whitney test says the current run is slower at
 p < 0.05) and, with history, ``history-PI`` (fail when the current log mean is
@@ -56,12 +56,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perf_gate.sample_verdict import (
+from perf_gate.judge.sample_verdict import (
     CaseSummary,
     judge_summaries,
     summarise_run,
 )
-from perf_gate.stats import mann_whitney_u, student_t_quantile
+from perf_gate.judge.stats import mann_whitney_u, student_t_quantile
 
 SHIFTS = (0.0, 0.01, 0.025, 0.05, 0.08, 0.10, 0.15, 0.20)
 TOLERANCE_PCT = 5.0

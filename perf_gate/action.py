@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from perf_gate.errors import InputError, PerfGateError, UsageError
-from perf_gate.run_manifest import MANIFEST_NAME
+from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.inputs.run_manifest import MANIFEST_NAME
 
 DEFAULT_GATE_NAME = "review:gate:perf"
 DEFAULT_CONFIG = ".perf-gate.yml"

@@ -16,21 +16,21 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from perf_gate import __version__
-from perf_gate.baseline_store import BaselineRequest, cmd_baseline, gate_inputs
-from perf_gate.config import load_config
-from perf_gate.errors import PerfGateError, UsageError
-from perf_gate.finalize import (
+from perf_gate.core.config import load_config
+from perf_gate.core.errors import PerfGateError, UsageError
+from perf_gate.inputs.baseline_store import BaselineRequest, cmd_baseline, gate_inputs
+from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
+from perf_gate.inputs.parsers.base import read_sniff, schema_problems
+from perf_gate.inputs.run_manifest import load_current
+from perf_gate.inputs.runner import cmd_run
+from perf_gate.report.finalize import (
     environment_has_github,
     evaluate,
     exit_code,
     load_run,
     write_report,
 )
-from perf_gate.parsers import detect, file_parsers, format_names, scan_directory
-from perf_gate.parsers.base import read_sniff, schema_problems
-from perf_gate.render import text_table
-from perf_gate.run_manifest import load_current
-from perf_gate.runner import cmd_run
+from perf_gate.report.render import text_table
 
 
 class _Parser(argparse.ArgumentParser):

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from perf_gate.core.units import format_pct, format_value
 from perf_gate.github import sanitize
 from perf_gate.github.client import Forbidden, GitHubClient, Response
 from perf_gate.github.context import GitHubContext
 from perf_gate.github.templates import render
-from perf_gate.units import format_pct, format_value
 
 OUTPUT_LIMIT = 65_535
 """GitHub's maximum for ``output.summary`` and ``output.text``; counted in UTF-8 bytes

@@ -4,7 +4,7 @@ It knows four things beyond plain HTTP: the headers GitHub wants, the ``Link``
 header for pagination, which failures are worth retrying (5xx and broken
 connections, with capped exponential backoff; 403/429 rate limits, honouring
 ``retry-after`` and ``x-ratelimit-reset`` within a total time cap), and turning
-the rest into one-line :class:`~perf_gate.errors.PublishError` subclasses.
+the rest into one-line :class:`~perf_gate.core.errors.PublishError` subclasses.
 Writes are serialized and spaced, as GitHub asks of integrations.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from perf_gate import __version__
-from perf_gate.errors import PublishError
+from perf_gate.core.errors import PublishError
 
 API_VERSION = "2022-11-28"
 MEDIA_TYPE = "application/vnd.github+json"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from perf_gate.errors import PublishError
+from perf_gate.core.errors import PublishError
 from perf_gate.github import sanitize
 from perf_gate.github.client import GitHubClient, NotFound, Response
 from perf_gate.github.context import GitHubContext

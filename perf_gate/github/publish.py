@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import jsonschema
 import requests
 
-from perf_gate.errors import InputError, PublishError
+from perf_gate.core.errors import InputError, PublishError
 from perf_gate.github import sanitize
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
@@ -440,7 +440,7 @@ def publish_command(
     settle: float = 1.0,
 ) -> int:
     """``perf-gate publish --receipt R --event E``: post a receipt that an unprivileged
-    run produced. Returns 0; failures raise :class:`~perf_gate.errors.PerfGateError`."""
+    run produced. Returns 0; failures raise :class:`~perf_gate.core.errors.PerfGateError`."""
     out = out or sys.stdout
     receipt = load_receipt(receipt_path)
     report = load_report(receipt_path, receipt)

@@ -229,7 +229,7 @@ def test_every_policy_file_shown_in_the_docs_is_valid() -> None:
 
     import yaml
 
-    from perf_gate.config import config_from_mapping
+    from perf_gate.core.config import config_from_mapping
 
     shown = 0
     for doc in (ROOT / "README.md", ROOT / "docs" / "runner.md"):

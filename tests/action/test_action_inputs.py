@@ -16,7 +16,7 @@ from perf_gate.action import (
     parse_lines,
     settings_from_environment,
 )
-from perf_gate.errors import InputError, UsageError
+from perf_gate.core.errors import InputError, UsageError
 from tests.action.conftest import Runner
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from perf_gate.errors import PublishError
+from perf_gate.core.errors import PublishError
 from perf_gate.github.client import (
     Forbidden,
     GitHubClient,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perf_gate.errors import PublishError
+from perf_gate.core.errors import PublishError
 from perf_gate.github.context import context_from_environment
 
 from .builders import HEAD_SHA, MERGE_SHA, PR, environ, pull_request_event, workflow_run_event

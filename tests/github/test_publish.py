@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from perf_gate.errors import InputError, PublishError
+from perf_gate.core.errors import InputError, PublishError
 from perf_gate.github import ledger as ledger_mod
 from perf_gate.github.client import GitHubClient, NotFound, Unauthorized
 from perf_gate.github.context import context_from_environment

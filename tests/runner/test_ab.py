@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.ab import schedule, settings_from_config
 from perf_gate.cli import main
-from perf_gate.config import config_from_mapping
-from perf_gate.console import Console
-from perf_gate.hardware import Hardware
-from perf_gate.runner import execute
+from perf_gate.core.config import config_from_mapping
+from perf_gate.inputs.ab import schedule, settings_from_config
+from perf_gate.inputs.console import Console
+from perf_gate.inputs.hardware import Hardware
+from perf_gate.inputs.runner import execute
 
 from .conftest import PY, write_script
 
@@ -172,7 +172,7 @@ def test_a_failing_build_stops_before_the_rounds(tmp_path: Path) -> None:
 
 
 def test_unknown_base_ref_is_a_run_error(tmp_path: Path) -> None:
-    from perf_gate.errors import RunError
+    from perf_gate.core.errors import RunError
 
     repo = repo_with_two_commits(tmp_path, base_speed=50.0, head_speed=40.0)
     config = config_from_mapping(ab_config(tmp_path, base="origin/nope"))

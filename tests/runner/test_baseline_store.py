@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from perf_gate.baseline_store import BaselineRequest, gate_inputs, load_file
 from perf_gate.cli import main
-from perf_gate.config import Config, config_from_mapping
-from perf_gate.hardware import Gpu, Hardware
-from perf_gate.model import RunSet
+from perf_gate.core.config import Config, config_from_mapping
+from perf_gate.core.model import RunSet
+from perf_gate.inputs.baseline_store import BaselineRequest, gate_inputs, load_file
+from perf_gate.inputs.hardware import Gpu, Hardware
 
 EPYC = Hardware(cpu_model="AMD EPYC 7763 64-Core Processor", cores=4, simd=("avx2",))
 XEON = Hardware(cpu_model="Intel Xeon 8370C", cores=4, simd=("avx512", "avx2"))
@@ -142,7 +142,7 @@ def test_history_feeds_the_noise_model_oldest_first(tmp_path: Path) -> None:
 
 
 def inputs(config: Config, current: list[Hardware], request: BaselineRequest) -> Any:
-    from perf_gate.run_manifest import read_manifest
+    from perf_gate.inputs.run_manifest import read_manifest
 
     path = manifest(request.cwd / "run.json", [metric("bench_a", 130.0)], hardware=current[0])
     record = read_manifest(path)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from perf_gate.cli import main
-from perf_gate.config import config_from_mapping
-from perf_gate.console import Console
-from perf_gate.hardware import Hardware
-from perf_gate.model import Kind
-from perf_gate.run_manifest import metric_from_dict
-from perf_gate.runner import execute
+from perf_gate.core.config import config_from_mapping
+from perf_gate.core.model import Kind
+from perf_gate.inputs.console import Console
+from perf_gate.inputs.hardware import Hardware
+from perf_gate.inputs.run_manifest import metric_from_dict
+from perf_gate.inputs.runner import execute
 
 from .conftest import PY, write_script
 
@@ -177,7 +177,7 @@ def test_a_failing_fallback_is_a_finding(tmp_path: Path) -> None:
 
 
 def test_fallback_kind_must_be_a_time() -> None:
-    from perf_gate.errors import ConfigError
+    from perf_gate.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         config_from_mapping({"fallback": [{"command": "x", "kind": "memory"}]})

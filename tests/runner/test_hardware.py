@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.hardware import (
+from perf_gate.inputs.hardware import (
     CommandOutput,
     Gpu,
     Hardware,

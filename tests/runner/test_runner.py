@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.config import config_from_mapping
-from perf_gate.console import Console
-from perf_gate.errors import ConfigError
-from perf_gate.hardware import Gpu, Hardware
-from perf_gate.process import run_command
-from perf_gate.run_manifest import read_manifest
-from perf_gate.runner import execute
+from perf_gate.core.config import config_from_mapping
+from perf_gate.core.errors import ConfigError
+from perf_gate.inputs.console import Console
+from perf_gate.inputs.hardware import Gpu, Hardware
+from perf_gate.inputs.process import run_command
+from perf_gate.inputs.run_manifest import read_manifest
+from perf_gate.inputs.runner import execute
 
 from .conftest import CRITERION_TERMINAL, LIBTEST_BENCH, PY, XTASK, write_script
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from perf_gate.sample_verdict import (
+from perf_gate.judge.sample_verdict import (
     HL_POINTS,
     CaseSummary,
     SampleCase,

@@ -10,7 +10,7 @@ import pytest
 from scipy import special
 from scipy import stats as scipy_stats
 
-from perf_gate.stats import (
+from perf_gate.judge.stats import (
     benjamini_hochberg,
     binomial_half_cdf,
     block_means,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.compare import compare
-from perf_gate.errors import OutputError
-from perf_gate.evidence import inference_line, quantization_line, short_accuracy_name
-from perf_gate.markdown import Raw, escape
-from perf_gate.model import Kind
-from perf_gate.outputs import write_all
-from perf_gate.units import format_pct, format_value, to_mb, to_ns
+from perf_gate.core.errors import OutputError
+from perf_gate.core.model import Kind
+from perf_gate.core.outputs import write_all
+from perf_gate.core.units import format_pct, format_value, to_mb, to_ns
+from perf_gate.judge.compare import compare
+from perf_gate.report.evidence import inference_line, quantization_line, short_accuracy_name
+from perf_gate.report.markdown import Raw, escape
 from tests.unit.core.test_verdict_rules import DEFAULT, metric, run
 
 

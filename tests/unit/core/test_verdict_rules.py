@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from perf_gate.compare import Status, compare, delta_pct
-from perf_gate.config import config_from_mapping
-from perf_gate.decide import decide
-from perf_gate.model import Finding, Kind, Metric, RunSet
-from perf_gate.policy import resolve
+from perf_gate.core.config import config_from_mapping
+from perf_gate.core.model import Finding, Kind, Metric, RunSet
+from perf_gate.judge.compare import Status, compare, delta_pct
+from perf_gate.judge.decide import decide
+from perf_gate.judge.policy import resolve
 
 
 def metric(
@@ -206,7 +206,7 @@ def test_routes_are_configurable() -> None:
 
 
 def test_different_hardware_softens_timing_failures_but_not_accuracy() -> None:
-    from perf_gate.finalize import Context, evaluate
+    from perf_gate.report.finalize import Context, evaluate
 
     current = run(metric("gemv", 200.0), metric("TL2 accuracy", 90.0, Kind.ACCURACY))
     base = run(metric("gemv", 100.0), metric("TL2 accuracy", 99.5, Kind.ACCURACY))
@@ -234,7 +234,7 @@ def test_ambiguous_device_pairing_does_not_guess() -> None:
 def test_evidence_chain_names_the_current_runs_method_not_the_baselines() -> None:
     from dataclasses import replace as with_
 
-    from perf_gate.finalize import evaluate
+    from perf_gate.report.finalize import evaluate
 
     current = with_(run(metric("b", 100.0)), formats=("xtask-benchmark",))
     base = with_(run(metric("b", 100.0)), formats=("bitnet-baseline",))

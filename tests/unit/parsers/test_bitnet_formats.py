@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 
-from perf_gate.model import Kind
-from perf_gate.parsers import parse_file
-from perf_gate.parsers.bitnet_receipt import honesty_findings, is_fallback_kernel, is_gpu_kernel
+from perf_gate.core.model import Kind
+from perf_gate.inputs.parsers import parse_file
+from perf_gate.inputs.parsers.bitnet_receipt import (
+    honesty_findings,
+    is_fallback_kernel,
+    is_gpu_kernel,
+)
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 HONEST: dict[str, Any] = {

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from perf_gate.errors import InputError
-from perf_gate.parsers import parse_file, parse_path
+from perf_gate.core.errors import InputError
+from perf_gate.inputs.parsers import parse_file, parse_path
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 TREE = FORMATS / "workspace" / "target" / "criterion"

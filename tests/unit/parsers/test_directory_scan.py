@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.errors import InputError
-from perf_gate.model import Kind, Metric, ParseResult
-from perf_gate.parsers import merge, parse_path, scan_directory
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Kind, Metric, ParseResult
+from perf_gate.inputs.parsers import merge, parse_path, scan_directory
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 WORKSPACE = FORMATS / "workspace"

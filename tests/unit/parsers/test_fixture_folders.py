@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.errors import InputError
-from perf_gate.parsers import file_parsers, parse_path
-from perf_gate.parsers.base import read_sniff
+from perf_gate.core.errors import InputError
+from perf_gate.inputs.parsers import file_parsers, parse_path
+from perf_gate.inputs.parsers.base import read_sniff
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 # a criterion log may hold libtest lines too; criterion-log is asked first and reads both
@@ -76,7 +76,7 @@ def test_every_file_format_has_positive_and_negative_examples() -> None:
 
 
 def test_every_format_is_documented_with_its_command() -> None:
-    from perf_gate.parsers import format_names
+    from perf_gate.inputs.parsers import format_names
 
     doc = (FORMATS.parents[2] / "docs" / "formats.md").read_text()
     missing = [name for name in format_names() if f"| `{name}` |" not in doc]

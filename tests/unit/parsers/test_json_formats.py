@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.errors import InputError
-from perf_gate.model import Kind
-from perf_gate.parsers import parse_file
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Kind
+from perf_gate.inputs.parsers import parse_file
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from perf_gate.errors import InputError
-from perf_gate.model import Metric
-from perf_gate.parsers import parse_path
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Metric
+from perf_gate.inputs.parsers import parse_path
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 FIXTURES = SHARED / "fixtures"

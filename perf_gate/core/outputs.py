@@ -1,0 +1,48 @@
+"""Writing output files atomically: all of them or none, never half a file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from perf_gate.core.errors import OutputError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_all(directory: Path, files: dict[str, str]) -> dict[str, Path]:
+    """Write every ``name → text`` into ``directory``; on any error none of them changes.
+
+    Each file is written to a temporary file in the same folder, flushed to disk,
+    and only then renamed over its target, so readers see the old or the new file.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create output folder: {exc.strerror}", path=str(directory)
+        ) from None
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, text in files.items():
+            handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            staged.append((tmp, directory / name))
+            os.fchmod(handle, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise OutputError(f"cannot write outputs: {exc.strerror}", path=str(directory)) from None
+    return {name: directory / name for name in files}

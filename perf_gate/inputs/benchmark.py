@@ -1,0 +1,255 @@
+"""A configured benchmark: its ``benchmarks:`` entry, running it, reading its results.
+
+Each entry of ``.perf-gate.yml`` is one command. Its results files are parsed into
+metrics stamped with its device; its peak memory becomes a ``memory`` metric; a
+command that failed or timed out becomes a finding (``fail`` when required).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from perf_gate.core.config import Config
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult, RunSet
+from perf_gate.inputs.artifact import artifact
+from perf_gate.inputs.console import Console
+from perf_gate.inputs.hardware import NO_GPU, Hardware
+from perf_gate.inputs.parsers import merge, parse_path
+from perf_gate.inputs.process import CommandResult, run_command, shown_command
+
+MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
+
+
+# -- the benchmarks: entries --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One ``benchmarks:`` entry."""
+
+    name: str
+    command: str | tuple[str, ...]
+    device: Device = "cpu"
+    timeout: float | None = None  # seconds
+    log: str | None = None
+    results: tuple[str, ...] = ()
+    format: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    workdir: str | None = None
+    required: bool = True  # a failure fails the gate (else it only warns)
+    memory: bool = True  # record the peak-memory metric
+    artifacts: tuple[str, ...] = ()  # extra files (globs) to list as receipts
+
+    @property
+    def shown(self) -> str:
+        return shown_command(self.command)
+
+    def cwd(self, root: Path) -> Path:
+        return root / self.workdir if self.workdir else root
+
+    def log_path(self, output_dir: Path) -> Path:
+        return Path(self.log) if self.log else output_dir / f"{self.name}.log"
+
+
+def parse_duration(value: Any) -> float | None:
+    """``600``, ``"90s"``, ``"30m"``, ``"2h"`` → seconds."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if match is None:
+        raise InputError(f"not a duration: {value!r} (use seconds or 30s, 10m, 2h)")
+    number, unit = float(match.group(1)), match.group(2) or "s"
+    return number * {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}[unit]
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def benchmark_from_mapping(entry: Mapping[str, Any]) -> Benchmark:
+    command = entry["command"]
+    return Benchmark(
+        name=str(entry["name"]),
+        command=command if isinstance(command, str) else tuple(str(c) for c in command),
+        device=entry.get("device", "cpu"),
+        timeout=parse_duration(entry.get("timeout")),
+        log=entry.get("log"),
+        results=_strings(entry.get("results")),
+        format=entry.get("format"),
+        env=tuple(sorted((str(k), str(v)) for k, v in entry.get("env", {}).items())),
+        workdir=entry.get("workdir"),
+        required=bool(entry.get("required", True)),
+        memory=bool(entry.get("memory", True)),
+        artifacts=_strings(entry.get("artifacts")),
+    )
+
+
+def benchmarks_from_config(config: Config) -> list[Benchmark]:
+    return [benchmark_from_mapping(e) for e in config.raw.get("benchmarks", [])]
+
+
+def select(
+    benches: Sequence[Benchmark], only: Sequence[str], device: str | None
+) -> list[Benchmark]:
+    known = {b.name for b in benches}
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise InputError(
+            f"no benchmark named {', '.join(map(repr, unknown))} in the config "
+            f"(known: {', '.join(sorted(known)) or 'none'})"
+        )
+    return [
+        b
+        for b in benches
+        if (not only or b.name in only) and (device is None or b.device == device)
+    ]
+
+
+# -- one benchmark: run it, then read its results ------------------------------------
+
+
+def stamp_device(metrics: Iterable[Metric], device: Device) -> tuple[Metric, ...]:
+    """Give results without a device the benchmark's device (shards stay apart)."""
+    return tuple(m if m.device else replace(m, device=device) for m in metrics)
+
+
+def memory_metric(name: str, peak_mb: float, device: Device, source: str) -> Metric:
+    return Metric(
+        name=f"{name} peak memory",
+        value=peak_mb,
+        unit="MB",
+        kind=Kind.MEMORY,
+        direction="lower",
+        device=device,
+        source=source,
+        format=MEMORY_FORMAT,
+    )
+
+
+def read_results(bench: Benchmark, root: Path, command: CommandResult) -> ParseResult:
+    """Parse what ``bench`` left at its results paths; problems become findings."""
+    parts: list[ParseResult] = []
+    findings: list[Finding] = []
+    base = bench.cwd(root)
+    for entry in bench.results:
+        path = base / entry
+        if not path.exists():
+            findings.append(
+                Finding(
+                    bench.name,
+                    f"no results at {entry} (command {command.status})",
+                    "warn",
+                    "results-missing",
+                )
+            )
+            continue
+        try:
+            parts.append(parse_path(path, bench.format))
+        except InputError as exc:
+            problem = f"unreadable results: {exc}"
+            findings.append(Finding(bench.name, problem, "warn", "bad-results"))
+    merged = merge(parts)
+    metrics = stamp_device(merged.metrics, bench.device)
+    return ParseResult(metrics, (*merged.findings, *findings), merged.files)
+
+
+def command_findings(result: CommandResult, required: bool) -> list[Finding]:
+    if result.status in ("ok", "skipped"):
+        return []
+    last = next((t.strip() for t in reversed(result.tail) if t.strip()), "")
+    detail = f": {last[:200]}" if last else ""
+    return [
+        Finding(
+            result.name,
+            f"benchmark command {result.reason}{detail}",
+            "fail" if required else "warn",
+            f"command-{result.status}",
+        )
+    ]
+
+
+@dataclass
+class RunOutcome:
+    """Everything ``perf-gate run`` collected, before it is written out."""
+
+    hardware: Hardware
+    commands: list[CommandResult] = field(default_factory=list)
+    parts: list[ParseResult] = field(default_factory=list)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fallback_used: bool = False
+    baseline: RunSet | None = None  # A/B mode: the base commit measured in this job
+    ab: dict[str, Any] | None = None
+
+    def result_metrics(self) -> list[Metric]:
+        return [m for p in self.parts for m in p.metrics if m.format != MEMORY_FORMAT]
+
+
+def run_benchmark(
+    bench: Benchmark,
+    *,
+    hardware: Hardware,
+    root: Path,
+    output_dir: Path,
+    console: Console,
+) -> tuple[CommandResult, ParseResult]:
+    """Run one benchmark (or skip a GPU one without a usable GPU) and read its results."""
+    if bench.device == "gpu" and not hardware.gpu_usable:
+        why = hardware.gpu_problem or "no NVIDIA GPU found"
+        console.line(f"perf-gate: {bench.name} skipped ({NO_GPU}: {why})")
+        result = CommandResult(bench.name, bench.shown, "gpu", "skipped", reason=NO_GPU)
+        return result, ParseResult(())
+    log = bench.log_path(output_dir)
+    result = run_command(
+        bench.name,
+        bench.command,
+        device=bench.device,
+        console=console,
+        cwd=bench.cwd(root),
+        env=dict(bench.env),
+        timeout=bench.timeout,
+        log_path=log if log.is_absolute() else root / log,
+    )
+    result = replace(result, log=str(log))
+    if result.status == "error":
+        return result, ParseResult((), tuple(command_findings(result, bench.required)))
+    parsed = read_results(bench, root, result)
+    extra: list[Metric] = []
+    if bench.memory and result.peak_rss_mb is not None:
+        extra.append(memory_metric(bench.name, result.peak_rss_mb, bench.device, str(log)))
+    findings = (*parsed.findings, *command_findings(result, bench.required))
+    return result, ParseResult((*parsed.metrics, *extra), findings, parsed.files)
+
+
+def run_benchmarks(
+    benches: Sequence[Benchmark],
+    *,
+    hardware: Hardware,
+    root: Path,
+    output_dir: Path,
+    console: Console,
+) -> RunOutcome:
+    outcome = RunOutcome(hardware=hardware)
+    for bench in benches:
+        result, parsed = run_benchmark(
+            bench, hardware=hardware, root=root, output_dir=output_dir, console=console
+        )
+        outcome.commands.append(result)
+        outcome.parts.append(parsed)
+        if result.status != "skipped" and result.log:
+            outcome.artifacts.append(artifact(Path(result.log), "log", root))
+        for pattern in bench.artifacts:
+            outcome.artifacts += [artifact(p, "file", root) for p in sorted(root.glob(pattern))]
+    return outcome

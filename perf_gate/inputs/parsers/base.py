@@ -1,0 +1,200 @@
+"""What every parser shares: the sniffed input, the interface, and checked readers.
+
+A parser is a module in this package that defines a class with a ``name`` and
+``detect``/``parse`` methods and registers an instance with
+:func:`perf_gate.inputs.parsers.register`. Readers here raise :class:`InputError` with
+the file and the JSON path, never a bare ``KeyError``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import jsonschema
+
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Device, InputFile, ParseResult
+from perf_gate.schemas import load_schema
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Sniff:
+    """One input file, read once: its bytes, its text and, when it is JSON, its value."""
+
+    path: Path
+    data: bytes
+
+    @cached_property
+    def content(self) -> bytes | None:
+        """The file's bytes, gunzipped for ``*.gz`` files (not tarballs); ``None`` if corrupt."""
+        if self.data[:2] != _GZIP_MAGIC or self.path.name.endswith((".tar.gz", ".tgz")):
+            return self.data
+        try:
+            return gzip.decompress(self.data)
+        except (OSError, EOFError, zlib.error):
+            return None
+
+    @cached_property
+    def text(self) -> str:
+        return (self.content or b"").decode("utf-8-sig", errors="replace")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines without terminal colour codes; ``lines[0]`` is line 1."""
+        return [_ANSI.sub("", line) for line in self.text.splitlines()]
+
+    @cached_property
+    def json(self) -> Any:
+        """The parsed JSON document, or ``None`` when the file is not JSON."""
+        stripped = self.text.lstrip()
+        if not stripped.startswith(("{", "[")):
+            return None
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError:
+            return None
+
+    def json_or_error(self) -> Any:
+        """The parsed JSON document; malformed JSON raises with line and column."""
+        if self.content is None:
+            raise InputError("corrupt gzip data", path=str(self.path))
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"malformed JSON: {exc.msg}", path=str(self.path), where=f"line {exc.lineno}"
+            ) from None
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def input_file(self, fmt: str) -> InputFile:
+        return InputFile(path=str(self.path), format=fmt, sha256=self.sha256)
+
+
+class Parser(Protocol):
+    """The interface of one input format."""
+
+    name: str
+    description: str
+    schema: str | None  # file name in schemas/, for JSON formats
+
+    def detect(self, sniff: Sniff) -> bool:
+        """True when this file is of this format (cheap, never raises)."""
+        ...
+
+    def parse(self, sniff: Sniff) -> ParseResult:
+        """Read the file into metrics; raises :class:`InputError` when it is malformed."""
+        ...
+
+
+def read_sniff(path: Path) -> Sniff:
+    try:
+        return Sniff(path=path, data=path.read_bytes())
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", path=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+
+
+def json_path(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
+    """``["results", 0, "times"]`` → ``$.results[0].times``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.isidentifier():
+            out += f".{part}"
+        else:
+            out += "[" + json.dumps(part) + "]"
+    return out
+
+
+def schema_problems(document: Any, schema_name: str) -> list[tuple[str, str]]:
+    """Every violation of ``schemas/<schema_name>`` as ``(json_path, message)``, sorted."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    problems = []
+    for error in validator.iter_errors(document):
+        problems.append((json_path(list(error.absolute_path)), error.message))
+    return sorted(problems)
+
+
+def validate_or_raise(sniff: Sniff, document: Any, schema_name: str) -> None:
+    """Raise :class:`InputError` naming the first schema violation (and how many more)."""
+    problems = schema_problems(document, schema_name)
+    if problems:
+        where, message = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(f"{message}{more}", path=str(sniff.path), where=where)
+
+
+def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> float:
+    """A finite number (and > 0 for timings, rates and sizes); else :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"expected a number, got {value!r}", path=str(sniff.path), where=where)
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"not a finite number: {value!r}", path=str(sniff.path), where=where)
+    if positive and number < 0:
+        raise InputError(f"negative value {number:g}", path=str(sniff.path), where=where)
+    return number
+
+
+def content_lines(sniff: Sniff) -> list[tuple[int, str]]:
+    """``(line number, line)`` of every line that is not blank or a ``#`` comment."""
+    return [
+        (lineno, line)
+        for lineno, line in enumerate(sniff.lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def line_error(sniff: Sniff, lineno: int, message: str) -> InputError:
+    """The error for a malformed line of a text format (``lineno`` counts from 1)."""
+    return InputError(message, path=str(sniff.path), where=f"line {lineno}")
+
+
+_DEVICE_WORD = re.compile(r"(?:^|[^a-z0-9])(cpu|gpu|cuda)(?:[^a-z0-9]|$)")
+
+
+def device_from_name(path: Path) -> Device | None:
+    """``cpu-bench.log`` → ``cpu``; ``gpu-bench.log``, ``cuda_results.json`` → ``gpu``."""
+    found = _DEVICE_WORD.search(path.name.lower())
+    if found is None:
+        return None
+    return "cpu" if found.group(1) == "cpu" else "gpu"
+
+
+def device_of(backend: object) -> Device | None:
+    """A harness's backend or device name as the model's device (``cuda`` → ``gpu``)."""
+    lowered = str(backend).strip().lower()
+    if lowered == "cpu":
+        return "cpu"
+    if lowered in ("cuda", "gpu", "metal", "rocm", "hip", "vulkan"):
+        return "gpu"
+    return None
+
+
+def one_file(
+    sniff: Sniff, fmt: str, metrics: list[Any], findings: list[Any] | None = None
+) -> ParseResult:
+    """The usual result: metrics from a single file."""
+    return ParseResult(
+        metrics=tuple(metrics), findings=tuple(findings or ()), files=(sniff.input_file(fmt),)
+    )

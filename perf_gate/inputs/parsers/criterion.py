@@ -1,0 +1,236 @@
+"""criterion.rs's on-disk output: ``target/criterion/<group>/<func>/<param>/{new,base}/``.
+
+Each benchmark folder holding ``new/estimates.json`` (or ``new/sample.json``) is one
+benchmark, named by ``benchmark.json``'s ``full_id`` (``group/func/param``, the name
+criterion prints) or, without it, by its path below ``criterion/``. Its samples are the
+per-iteration times ``times[i] / iters[i]`` (ns) of ``sample.json``; its value is their
+median (criterion's ``median`` estimate when there are no samples), with the median's
+confidence interval from ``estimates.json`` as ``lower``/``upper``. A ``throughput`` in
+``benchmark.json`` (``Elements``, ``Bytes``, ``BytesDecimal`` per iteration) adds a
+``<name> throughput`` metric (higher is better). ``change/estimates.json``, criterion's
+own base→new comparison, is kept in ``meta``.
+
+``new/`` is the latest run; ``base/`` is criterion's saved baseline (the run before, or
+``--save-baseline base``). The format ``criterion`` reads ``new/``; ``criterion-base``
+reads ``base/`` of the same tree and is used only when asked for by name, so that one
+``target/criterion`` can serve as the current run and as its own baseline.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import InputFile, Kind, Metric, ParseResult
+from perf_gate.inputs.parsers import register, register_tree
+from perf_gate.inputs.parsers.base import Sniff, finite, read_sniff, validate_or_raise
+
+_MARKERS = ("estimates.json", "sample.json")
+_RATE_UNITS = {"Bytes": "B/s", "BytesDecimal": "B/s", "Elements": "elem/s"}
+
+
+class CriterionTree:
+    """One saved run of a criterion tree: ``new`` (the latest) or ``base`` (the saved one)."""
+
+    def __init__(self, saved: str = "new", *, name: str = "criterion", automatic: bool = True):
+        self.saved = saved
+        self.name = name
+        self.automatic = automatic  # found by a plain folder scan, or only when named
+        self.description = (
+            f"cargo bench (criterion.rs) → target/criterion/  (reads <bench>/{saved}/*.json)"
+        )
+
+    def find_units(self, root: Path) -> list[Path]:
+        units = set()
+        for marker in _MARKERS:
+            for found in root.rglob(f"{self.saved}/{marker}"):
+                if not any(part.startswith(".") for part in found.relative_to(root).parts):
+                    units.add(found.parent.parent)
+        return sorted(units)
+
+    def parse_unit(self, unit: Path) -> ParseResult:
+        run = unit / self.saved
+        files: list[InputFile] = []
+        benchmark = self._read(run / "benchmark.json", "criterion-benchmark.schema.json", files)
+        name = str(benchmark.get("full_id") or benchmark.get("title") or _path_id(unit))
+        samples: tuple[float, ...] = ()
+        if (run / "sample.json").exists():
+            sniff = read_sniff(run / "sample.json")
+            samples = _samples(sniff)
+            files.append(sniff.input_file(self.name))
+        estimates = self._read(run / "estimates.json", "criterion-estimates.schema.json", files)
+        estimate, lower, upper = _median_estimate(estimates)
+        value = statistics.median(samples) if samples else estimate
+        if value is None:
+            raise InputError(
+                "criterion benchmark without estimates.json or sample.json", path=str(run)
+            )
+        meta = _change(unit / "change" / "estimates.json") if self.saved == "new" else ()
+        source = str(unit)
+        metrics = [
+            Metric(
+                name=name,
+                value=value,
+                unit="ns",
+                kind=Kind.TIMING,
+                direction="lower",
+                samples=samples,
+                lower=lower,
+                upper=upper,
+                source=source,
+                format=self.name,
+                meta=meta,
+            )
+        ]
+        per_iter = _per_iteration(benchmark.get("throughput"))
+        if per_iter is not None and value > 0:
+            count, unit_name = per_iter
+            rate = _throughput_metric(name, count, unit_name, value, samples, source, self.name)
+            metrics.append(rate)
+        return ParseResult(metrics=tuple(metrics), files=tuple(files))
+
+    def _read(self, path: Path, schema: str, files: list[InputFile]) -> dict[str, Any]:
+        if not path.exists():
+            return {}
+        sniff = read_sniff(path)
+        doc = sniff.json_or_error()
+        validate_or_raise(sniff, doc, schema)
+        files.append(sniff.input_file(self.name))
+        return doc if isinstance(doc, dict) else {}
+
+
+def _path_id(unit: Path) -> str:
+    """``.../target/criterion/group/func/param`` → ``group/func/param``."""
+    parts = unit.parts
+    if "criterion" in parts:
+        below = parts[len(parts) - parts[::-1].index("criterion") :]
+        if below:
+            return "/".join(below)
+    return unit.name
+
+
+def _median_estimate(doc: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """criterion's median (mean when absent) and its confidence interval, in ns."""
+    if not doc:
+        return None, None, None
+    median = doc.get("median") or doc["mean"]
+    interval = median.get("confidence_interval") or {}
+    return (
+        float(median["point_estimate"]),
+        _float_or_none(interval.get("lower_bound")),
+        _float_or_none(interval.get("upper_bound")),
+    )
+
+
+def _float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _change(path: Path) -> tuple[tuple[str, str], ...]:
+    """criterion's own base→new change of the mean, as ``meta`` (``+3.1%``)."""
+    if not path.exists():
+        return ()
+    sniff = read_sniff(path)
+    doc = sniff.json_or_error()
+    mean = doc.get("mean") if isinstance(doc, dict) else None
+    if not isinstance(mean, dict) or not isinstance(mean.get("point_estimate"), (int, float)):
+        raise InputError("expected mean.point_estimate", path=str(path), where="$.mean")
+    return (("change", f"{mean['point_estimate'] * 100:+.2f}%"),)
+
+
+def _samples(sniff: Sniff) -> tuple[float, ...]:
+    doc = sniff.json_or_error()
+    validate_or_raise(sniff, doc, "criterion-sample.schema.json")
+    iters, times = doc["iters"], doc["times"]
+    if len(iters) != len(times):
+        raise InputError(
+            f"iters has {len(iters)} entries but times has {len(times)}",
+            path=str(sniff.path),
+            where="$.times",
+        )
+    out = []
+    for i, (n, t) in enumerate(zip(iters, times, strict=True)):
+        count = finite(n, sniff, f"$.iters[{i}]")
+        if count == 0:
+            raise InputError("zero iterations", path=str(sniff.path), where=f"$.iters[{i}]")
+        out.append(finite(t, sniff, f"$.times[{i}]") / count)
+    return tuple(out)
+
+
+def _per_iteration(throughput: Any) -> tuple[float, str] | None:
+    """``{"Elements": 1024}`` → ``(1024, "elem/s")``; criterion 0.5's ``ElementsAndBytes``
+    counts elements."""
+    if not isinstance(throughput, dict) or not throughput:
+        return None
+    (what, amount), *_ = throughput.items()
+    if isinstance(amount, dict):
+        return float(amount.get("elements", 0)), "elem/s"
+    return float(amount), _RATE_UNITS.get(what, f"{what}/s")
+
+
+def _throughput_metric(
+    name: str,
+    per_iter: float,
+    unit: str,
+    ns: float,
+    samples: tuple[float, ...],
+    source: str,
+    fmt: str,
+) -> Metric:
+    return Metric(
+        name=f"{name} throughput",
+        value=per_iter / (ns / 1e9),
+        unit=unit,
+        kind=Kind.THROUGHPUT,
+        direction="higher",
+        samples=tuple(per_iter / (s / 1e9) for s in samples if s > 0),
+        source=source,
+        format=fmt,
+    )
+
+
+class CriterionEstimates:
+    """One ``estimates.json`` given on its own.
+
+    Inside a criterion tree (``<bench>/new/estimates.json``) it reads the whole benchmark
+    folder as the tree does; alone, it is the median estimate named by the file's stem.
+    """
+
+    name = "criterion-estimates"
+    description = "target/criterion/<bench>/new/estimates.json given as a file"
+    schema: str | None = "criterion-estimates.schema.json"
+
+    def detect(self, sniff: Sniff) -> bool:
+        doc = sniff.json
+        if not isinstance(doc, dict) or sniff.path.parent.name == "change":
+            return False
+        estimates = [doc.get(k) for k in ("mean", "median", "std_dev", "median_abs_dev")]
+        return all(isinstance(e, dict) and "point_estimate" in e for e in estimates)
+
+    def parse(self, sniff: Sniff) -> ParseResult:
+        saved = sniff.path.parent
+        if sniff.path.name == "estimates.json" and (saved / "benchmark.json").exists():
+            return CriterionTree(saved.name).parse_unit(saved.parent)
+        doc = sniff.json_or_error()
+        validate_or_raise(sniff, doc, "criterion-estimates.schema.json")
+        value, lower, upper = _median_estimate(doc)
+        assert value is not None
+        metric = Metric(
+            name=sniff.path.stem,
+            value=value,
+            unit="ns",
+            kind=Kind.TIMING,
+            direction="lower",
+            lower=lower,
+            upper=upper,
+            source=str(sniff.path),
+            format=self.name,
+        )
+        return ParseResult(metrics=(metric,), files=(sniff.input_file(self.name),))
+
+
+register_tree(CriterionTree())
+register_tree(CriterionTree("base", name="criterion-base", automatic=False))
+register(CriterionEstimates(), priority=5)

@@ -1,0 +1,74 @@
+"""pytest-benchmark ``--benchmark-json=results.json`` (and ``.benchmarks/`` saved runs).
+
+One timing metric per benchmark, named by its pytest node id (``fullname``,
+``tests/test_bench.py::test_tokenize[short]``). The value is ``stats.median`` (seconds,
+converted to ns); the raw per-round times ``stats.data`` (present with
+``--benchmark-save-data``) are the samples. ``stats.rounds``, ``stats.iterations`` and
+``stats.ops`` go into ``meta``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from perf_gate.core.model import Device, Kind, Metric, ParseResult
+from perf_gate.core.units import to_ns
+from perf_gate.inputs.parsers import register
+from perf_gate.inputs.parsers.base import (
+    Sniff,
+    device_from_name,
+    finite,
+    one_file,
+    validate_or_raise,
+)
+
+
+class PytestBenchmark:
+    name = "pytest-benchmark"
+    description = "pytest --benchmark-only --benchmark-json=results.json [--benchmark-save-data]"
+    schema: str | None = "pytest-benchmark.schema.json"
+
+    def detect(self, sniff: Sniff) -> bool:
+        doc = sniff.json
+        if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
+            return False
+        if "machine_info" in doc and "commit_info" in doc:
+            return True
+        first = doc["benchmarks"][0] if doc["benchmarks"] else None
+        return isinstance(first, dict) and isinstance(first.get("stats"), dict)
+
+    def parse(self, sniff: Sniff) -> ParseResult:
+        doc = sniff.json_or_error()
+        validate_or_raise(sniff, doc, "pytest-benchmark.schema.json")
+        device = device_from_name(sniff.path)
+        metrics = [
+            self._metric(sniff, i, bench, device) for i, bench in enumerate(doc["benchmarks"])
+        ]
+        return one_file(sniff, self.name, metrics)
+
+    def _metric(self, sniff: Sniff, i: int, bench: dict[str, Any], device: Device | None) -> Metric:
+        where = f"$.benchmarks[{i}].stats"
+        stats = bench["stats"]
+        median = stats["median"]
+        samples = tuple(
+            to_ns(finite(value, sniff, f"{where}.data[{j}]"), "s")
+            for j, value in enumerate(stats.get("data") or [])
+        )
+        meta = tuple(
+            (key, f"{stats[key]:g}") for key in ("rounds", "iterations", "ops") if key in stats
+        )
+        return Metric(
+            name=str(bench.get("fullname") or bench["name"]),
+            value=to_ns(finite(median, sniff, f"{where}.median"), "s"),
+            unit="ns",
+            kind=Kind.TIMING,
+            direction="lower",
+            device=device,
+            samples=samples,
+            source=str(sniff.path),
+            format=self.name,
+            meta=meta,
+        )
+
+
+register(PytestBenchmark(), priority=10)

@@ -1,0 +1,132 @@
+"""``perf-gate run``: run the configured benchmark commands and record what they produced.
+
+Each ``benchmarks:`` entry of ``.perf-gate.yml`` is one command. Its output streams
+live to the job log inside a ``::group::`` fold with a header and its elapsed time,
+and is tee'd to its log file (``cpu-bench.log``). A command that times out or exits
+non-zero is reported with its last lines; the others still run and their results
+still count. The peak resident memory of each command (from ``wait4``'s resource
+usage of the child and its waited-for descendants) becomes a ``memory`` metric.
+
+Everything the run learned goes into one self-contained manifest,
+``perf-run.json``: the hardware, each command's outcome, the normalised metrics,
+findings, input files and artifacts. ``perf-gate finalize --current perf-run.json``
+reads it back, so matrix shards (a CPU job, a GPU job) hand over one file each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from perf_gate.core.config import Config, load_config
+from perf_gate.core.errors import ConfigError, RunError
+from perf_gate.core.outputs import write_all
+from perf_gate.inputs import ab as ab_mode
+from perf_gate.inputs import fallback as fallback_mode
+from perf_gate.inputs.artifact import MEMORY_NAME, find_receipts, memory_report
+from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
+from perf_gate.inputs.console import Console, elapsed_text
+from perf_gate.inputs.hardware import Hardware, Probes, detect
+from perf_gate.inputs.run_manifest import MANIFEST_NAME, manifest
+from perf_gate.inputs.run_record import nvidia_smi
+
+
+def default_config(path: Path | None) -> Path | None:
+    if path is not None:
+        return path
+    candidate = Path(".perf-gate.yml")
+    return candidate if candidate.is_file() else None
+
+
+def git_commit(root: Path, environ: Mapping[str, str]) -> str:
+    """The commit being measured: ``GITHUB_SHA``, else ``git rev-parse HEAD``, else ``""``."""
+    if environ.get("GITHUB_SHA"):
+        return environ["GITHUB_SHA"]
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def execute(
+    config: Config,
+    *,
+    root: Path,
+    output_dir: Path,
+    only: Sequence[str] = (),
+    device: str | None = None,
+    fallback: str | None = None,
+    console: Console | None = None,
+    hardware: Hardware | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], RunOutcome]:
+    """The whole of ``perf-gate run`` short of writing files: returns the manifest."""
+    env = os.environ if environ is None else environ
+    out = console or Console()
+    machine = hardware or detect(Probes(smi=nvidia_smi(config)))
+    out.line(f"perf-gate: hardware: {machine.describe()}")
+    benches = select(benchmarks_from_config(config), only, device)
+    mode = config.raw.get("mode", "history")
+    if mode == "ab":
+        outcome = ab_mode.run_ab(
+            config, benches, hardware=machine, root=root, output_dir=output_dir, console=out
+        )
+    else:
+        outcome = run_benchmarks(
+            benches, hardware=machine, root=root, output_dir=output_dir, console=out
+        )
+    plan = fallback_mode.plan_from_config(config, override=fallback, device=device)
+    why = fallback_mode.reason_needed(plan, outcome, configured=bool(benches))
+    if why is not None:
+        fallback_mode.run_fallback(
+            plan, outcome, why, root=root, output_dir=output_dir, console=out
+        )
+    memory_text = memory_report(outcome.commands)
+    if any(c.peak_rss_mb is not None for c in outcome.commands):
+        write_all(output_dir, {MEMORY_NAME: memory_text})
+    outcome.artifacts += find_receipts([root, output_dir])
+    doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, env))
+    return doc, outcome
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(default_config(args.config))
+    root = Path.cwd()
+    output_dir: Path = args.output_dir
+    doc, outcome = execute(
+        config,
+        root=root,
+        output_dir=output_dir,
+        only=args.only or (),
+        device=args.device,
+        fallback=args.fallback,
+    )
+    if not doc["commands"] and not doc["metrics"]:
+        raise ConfigError(
+            "nothing to run: the config has no benchmarks: (and no fallback:)",
+            path=str(args.config or ".perf-gate.yml"),
+        )
+    doc["artifacts"].append({"path": str(output_dir / MANIFEST_NAME), "kind": "run"})
+    paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
+    for cmd in outcome.commands:
+        peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
+        print(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
+    print(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
+    print(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
+    not_started = [c for c in outcome.commands if c.status == "error"]
+    if not_started:
+        raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
+    return 0

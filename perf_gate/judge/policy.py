@@ -1,0 +1,105 @@
+"""Which threshold applies to a metric: the config's policies, then the seed's defaults.
+
+Defaults (the seed's): CPU inference throughput ±5 %, GPU inference ±10 %,
+quantization accuracy ≥ 99 %, memory ±2 %, timings ±5 %, build and test time ±10 %.
+``--threshold`` / ``gate.threshold`` replaces the generic ±5 % for metrics that
+neither a configured policy nor a kind-specific default names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perf_gate.core.config import Config
+from perf_gate.core.model import Direction, Kind, Metric
+
+GENERIC_TOLERANCE = 5.0
+ACCURACY_FLOOR = 99.0
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """What a metric is judged against."""
+
+    direction: Direction
+    tolerance: float | None = None  # ± percent change allowed
+    floor: float | None = None  # absolute minimum of the current value
+    ceiling: float | None = None  # absolute maximum of the current value
+    critical: bool = True  # a non-critical regression only warns
+    ignore: bool = False
+    source: str = "default"  # "policy #N", "default", "--threshold", "harness"
+
+    unit: str = ""
+
+    def describe(self) -> str:
+        """The Threshold column: ``±5%``, ``≥99%``, ``≤1e-05``, ``±5%, ≥99%``."""
+        parts = []
+        suffix = "%" if self.unit == "%" else ""
+        if self.tolerance is not None:
+            parts.append(f"±{self.tolerance:g}%")
+        if self.floor is not None:
+            parts.append(f"≥{self.floor:g}{suffix}")
+        if self.ceiling is not None:
+            parts.append(f"≤{self.ceiling:g}{suffix}")
+        return ", ".join(parts) if parts else "—"
+
+
+def _kind_default(
+    metric: Metric, generic: float
+) -> tuple[float | None, float | None, float | None]:
+    """(tolerance, floor, ceiling) the seed sets for this kind of metric."""
+    if metric.kind is Kind.INFERENCE:
+        return (10.0 if metric.device == "gpu" else 5.0), None, None
+    if metric.kind is Kind.ACCURACY:
+        return None, ACCURACY_FLOOR, None
+    if metric.kind is Kind.MEMORY:
+        return 2.0, None, None
+    if metric.kind in (Kind.BUILD_TIME, Kind.TEST_TIME):
+        return 10.0, None, None
+    if metric.kind is Kind.PARITY:
+        return None, None, metric.tolerance
+    return generic, None, None
+
+
+def resolve(metric: Metric, config: Config, cli_threshold: float | None = None) -> Threshold:
+    """The threshold for ``metric``: the first matching policy overrides the defaults."""
+    generic = cli_threshold if cli_threshold is not None else config.threshold
+    tolerance, floor, ceiling = _kind_default(metric, generic or GENERIC_TOLERANCE)
+    unit_floor = floor if metric.unit == "%" or floor is None else None
+    direction = metric.direction
+    critical = True
+    ignore = False
+    source = "default"
+    if generic is not None and metric.kind in (
+        Kind.TIMING,
+        Kind.THROUGHPUT,
+        Kind.LATENCY,
+        Kind.OTHER,
+    ):
+        source = "--threshold" if cli_threshold is not None else "gate.threshold"
+    for index, rule in enumerate(config.policies, start=1):
+        if not rule.matches(metric):
+            continue
+        source = f"policy #{index}"
+        if rule.tolerance is not None:
+            tolerance = rule.tolerance
+        if rule.floor is not None:
+            unit_floor = rule.floor
+        if rule.ceiling is not None:
+            ceiling = rule.ceiling
+        if rule.direction is not None:
+            direction = rule.direction
+        if rule.critical is not None:
+            critical = rule.critical
+        ignore = rule.ignore
+        break
+    return Threshold(
+        direction=direction,
+        tolerance=tolerance,
+        floor=unit_floor,
+        ceiling=ceiling,
+        critical=critical,
+        ignore=ignore,
+        source=source,
+        unit=metric.unit,
+    )

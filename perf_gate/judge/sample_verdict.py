@@ -1,0 +1,607 @@
+"""Noise-aware verdicts for metrics that carry raw samples on both sides.
+
+How a verdict is reached (all on the log scale, where a ratio is a difference):
+
+1. The change is the Hodges–Lehmann shift between the current and the reference
+   run's log samples (the median of all pairwise differences; runs above
+   :data:`HL_POINTS` samples are compressed to that many block means first), with
+   the distribution-free interval inverted from the Mann–Whitney test and the
+   standard error implied by it (:mod:`perf_gate.judge.stats`).
+2. Without history the reference is the baseline. With earlier baseline runs the
+   metric's run-to-run drift (the spread of consecutive runs' log medians beyond
+   what their own Price–Bonett standard errors explain) is added to the variance.
+3. With history for a whole suite (at least :data:`MIN_SUITE` metrics with the same
+   number of runs) shared-runner effects are modelled explicitly: the reference is
+   the newest run whose *profile* across the suite (which benchmarks are slow
+   relative to the others) matches the current run — runner types differ in that
+   profile, not only in speed — and the suite's common shift (the median change
+   over all metrics: a faster or slower runner) is taken out of every metric. The
+   drift is learned the same way from each earlier run against its own closest
+   run. A common shift beyond the tolerance turns passes into warns: a slower
+   runner and a change that slows everything cannot be told apart. Without suite
+   history nothing is taken out, so a change that slows every benchmark fails.
+4. With a suite of at least :data:`MIN_SUITE` metrics the statistics are
+   recalibrated by the genomic-control inflation factor, taken around the suite's
+   median z so that a common shift is not mistaken for noise (a run noisier than its
+   samples claim widens every interval; without history only the part beyond
+   :data:`UNCALIBRATED_SLACK`), p-values are two-sided normal (Student t for a small
+   suite dominated by a few history runs) and become Benjamini–Hochberg q-values.
+5. ``fail`` when the change is clear (``q <= alpha``) and beyond the tolerance in
+   the bad direction; ``improved`` when clear and beyond it in the good direction;
+   ``warn`` when the estimate is beyond the tolerance but not clear (the explanation
+   says how many samples would make it clear, or that run-to-run drift and not the
+   sample count is what limits); ``pass`` otherwise.
+
+Fewer than :data:`MIN_TEST_SAMPLES` samples on a side gives the plain tolerance
+rule on the medians, marked as such.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+
+from perf_gate.core.model import Direction
+from perf_gate.judge.stats import (
+    ShiftEstimate,
+    benjamini_hochberg,
+    block_means,
+    hodges_lehmann_shift,
+    inflation_factor,
+    log_median_se,
+    median,
+    median_of_sorted,
+    normal_quantile,
+    samples_needed,
+    student_t_quantile,
+    two_sided_normal_p,
+    two_sided_t_p,
+)
+
+__all__ = [
+    "HL_POINTS",
+    "MIN_SUITE",
+    "MIN_TEST_SAMPLES",
+    "CaseSummary",
+    "Direction",
+    "RunSummary",
+    "SampleCase",
+    "SampleVerdict",
+    "judge_suite",
+    "judge_summaries",
+    "summarise_case",
+    "summarise_run",
+]
+
+Status = Literal["pass", "warn", "fail", "improved"]
+
+MIN_SUITE = 8
+"""Metrics needed before suite-wide calibration and runner-profile matching apply."""
+
+MIN_TEST_SAMPLES = 3
+"""Samples needed on each side for a statistical test; fewer gives the plain rule."""
+
+HL_POINTS = 32
+"""Samples per side kept for the Hodges–Lehmann shift; larger runs are compressed to
+this many block means (exact up to 32 samples, within 0.1 % of exact on real data)."""
+
+UNCALIBRATED_SLACK = 2.0
+"""Without suite history, a run is trusted up to this many times the noise its samples
+show before the inflation factor widens its intervals: worker processes differ more
+than the samples within one do (pyperf A/A halves on a tuned machine: median 1.5x),
+and the tolerance, not the interval, is what keeps such small excess from failing."""
+
+PROFILE_SLACK = 1.5
+"""A run whose profile distance is within this factor of the best (plus
+:data:`PROFILE_NOISE` sampling noise) counts as a match; the newest such run is the
+reference, so older code is compared with only when the runner profile demands it."""
+
+PROFILE_NOISE = 0.5
+"""Allowance, in standard errors of a run-to-run difference, added to the profile match."""
+
+
+@dataclass(frozen=True)
+class SampleCase:
+    """One sample-bearing metric of a run, with its baseline (and older baselines)."""
+
+    key: str
+    baseline: Sequence[float]
+    current: Sequence[float]
+    tolerance_pct: float
+    direction: Direction
+    history: Sequence[Sequence[float]] = ()
+
+
+@dataclass(frozen=True)
+class SampleVerdict:
+    """The decision for one :class:`SampleCase`; percentages signed as current vs baseline."""
+
+    status: Status
+    change_pct: float
+    low_pct: float
+    high_pct: float
+    p_value: float
+    q_value: float
+    method: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run of one metric on the log scale.
+
+    ``log_median`` and its squared Price–Bonett standard error ``variance`` (0.0
+    with fewer than 2 usable samples) describe the run on its own; ``points`` are
+    the sorted log samples, compressed to at most :data:`HL_POINTS` block means,
+    for the two-sample Hodges–Lehmann shift; ``count`` is the number of samples.
+    """
+
+    log_median: float
+    variance: float
+    count: int
+    points: tuple[float, ...]
+
+    def scaled(self, factor: float) -> RunSummary:
+        """The summary of the same samples multiplied by ``factor`` (exact)."""
+        move = math.log(factor)
+        return RunSummary(
+            self.log_median + move,
+            self.variance,
+            self.count,
+            tuple(point + move for point in self.points),
+        )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """Everything :func:`judge_summaries` needs of a case; ``runs[-1]`` is the baseline.
+
+    ``sign`` is +1 when lower is better and -1 when higher is better, so that
+    ``sign * (log current - log reference)`` is positive for a regression.
+    """
+
+    key: str
+    sign: float
+    tolerance_pct: float
+    current: RunSummary
+    runs: tuple[RunSummary, ...]
+
+    @property
+    def tolerance(self) -> float:
+        """The tolerance as a log ratio."""
+        return math.log1p(self.tolerance_pct / 100.0)
+
+
+def summarise_run(samples: Sequence[float]) -> RunSummary | None:
+    """Summarise a run's samples; values that are not finite and positive are ignored.
+
+    Returns ``None`` when no usable value is left.
+    """
+    usable = sorted(samples)
+    if not usable or not usable[0] > 0.0 or not math.isfinite(math.fsum(usable)):
+        usable = sorted(value for value in samples if value > 0.0 and math.isfinite(value))
+        if not usable:
+            return None
+    variance = log_median_se(usable) ** 2 if len(usable) >= 2 else 0.0
+    logs = list(map(math.log, usable))
+    points = tuple(block_means(logs, HL_POINTS))
+    return RunSummary(median_of_sorted(logs), variance, len(usable), points)
+
+
+def summarise_case(case: SampleCase) -> CaseSummary | None:
+    """Summarise a case; ``None`` when the current or baseline run has no usable sample.
+
+    History runs without usable samples are dropped (the remaining ones keep
+    their order).
+    """
+    current = summarise_run(case.current)
+    baseline = summarise_run(case.baseline)
+    if current is None or baseline is None:
+        return None
+    history = [summarise_run(run) for run in case.history]
+    runs = (*(run for run in history if run is not None), baseline)
+    sign = 1.0 if case.direction == "lower" else -1.0
+    return CaseSummary(case.key, sign, case.tolerance_pct, current, runs)
+
+
+def judge_suite(cases: Sequence[SampleCase], *, alpha: float = 0.05) -> list[SampleVerdict]:
+    """Judge all sample-bearing metrics of one run together (FDR across the suite).
+
+    The verdicts come in the same order as ``cases``.
+    """
+    summaries = [summarise_case(case) for case in cases]
+    judged = judge_summaries([s for s in summaries if s is not None], alpha=alpha)
+    verdicts = iter(judged)
+    return [
+        next(verdicts) if summary is not None else _unusable(case)
+        for case, summary in zip(cases, summaries, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    """The evidence about one case before suite-wide calibration and decision."""
+
+    estimate: float  # regression-signed log change after taking out the suite shift
+    within: float  # within-run variance of the estimate (current + reference)
+    drift: float  # extra run-to-run variance learned from history
+    df: float | None  # Student t degrees of freedom; None for normal
+    reference_back: int  # 0 = the baseline, k = the run k places before it
+    suite_shift: float  # regression-signed common shift taken out (0.0 when none)
+    history_runs: int  # earlier runs the drift was learned from
+    count_current: int
+    count_reference: int
+    in_suite: bool = False  # assessed with the suite's runner-profile model
+    centered: bool = False  # the suite's common shift was taken out of ``estimate``
+
+    @property
+    def testable(self) -> bool:
+        return min(self.count_current, self.count_reference) >= MIN_TEST_SAMPLES
+
+    @property
+    def variance(self) -> float:
+        return self.within + self.drift
+
+
+@dataclass(frozen=True)
+class _SuiteShift:
+    """The common shift of a suite and what history says about such shifts."""
+
+    shift: float  # regression-signed
+    sd: float | None  # RMS of common shifts between matched earlier runs; None: no history
+
+
+def judge_summaries(
+    summaries: Sequence[CaseSummary], *, alpha: float = 0.05
+) -> list[SampleVerdict]:
+    """Judge summarised cases as one suite; the verdicts come in the same order.
+
+    This is :func:`judge_suite` after summarising; callers that judge many
+    variants of the same data (the evaluation harness) summarise once.
+    """
+    assessments, suite = _assess(summaries)
+    testable = [i for i, a in enumerate(assessments) if a.testable]
+    z_scores = [
+        assessments[i].estimate / math.sqrt(assessments[i].variance)
+        for i in testable
+        if assessments[i].variance > 0.0
+    ]
+    inflation = 1.0
+    if len(testable) >= MIN_SUITE:
+        slack = 1.0 if suite is not None and suite.sd is not None else UNCALIBRATED_SLACK
+        # Spread around the suite's median z, not around 0: a change that moves every
+        # benchmark is a shift of all z-scores, not noise, and must not widen it away.
+        centre = median(z_scores) if z_scores else 0.0
+        inflation = max(1.0, inflation_factor([z - centre for z in z_scores]) / slack)
+    p_values = [_p_value(assessments[i], inflation) for i in testable]
+    q_of = dict(zip(testable, benjamini_hochberg(p_values), strict=True))
+    p_of = dict(zip(testable, p_values, strict=True))
+    context = _Context(alpha, inflation, len(testable), suite)
+    return [
+        _decide(summary, assessment, p_of.get(i, 1.0), q_of.get(i, 1.0), context)
+        for i, (summary, assessment) in enumerate(zip(summaries, assessments, strict=True))
+    ]
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _assess(
+    summaries: Sequence[CaseSummary],
+) -> tuple[list[_Assessment], _SuiteShift | None]:
+    """Assess every case: in suite mode when enough cases share a full history."""
+    longest = max((len(s.runs) for s in summaries), default=0)
+    aligned = [
+        i
+        for i, s in enumerate(summaries)
+        if longest >= 2 and len(s.runs) == longest and _can_test(s.current, s.runs[-1])
+    ]
+    if len(aligned) < MIN_SUITE:
+        # No suite history: nothing tells a slower machine from a change that slows
+        # everything, so nothing is taken out — a suite-wide regression must fail.
+        return [_assess_alone(s) for s in summaries], None
+    in_suite, suite = _assess_suite([summaries[i] for i in aligned])
+    by_index = dict(zip(aligned, in_suite, strict=True))
+    return [by_index.get(i) or _assess_alone(s) for i, s in enumerate(summaries)], suite
+
+
+def _can_test(current: RunSummary, reference: RunSummary) -> bool:
+    return min(current.count, reference.count) >= MIN_TEST_SAMPLES
+
+
+def _assess_alone(summary: CaseSummary) -> _Assessment:
+    """Against the baseline, widened by this metric's own consecutive-run drift."""
+    runs, current = summary.runs, summary.current
+    baseline = runs[-1]
+    diffs = [summary.sign * (b.log_median - a.log_median) for a, b in pairwise(runs)]
+    shift = _hodges_lehmann(current, baseline)
+    within = shift.se * shift.se
+    drift, df = 0.0, None
+    if diffs:
+        observed = sum(d * d for d in diffs) / len(diffs)
+        expected = sum(a.variance + b.variance for a, b in pairwise(runs)) / len(diffs)
+        drift = max(0.0, observed - expected)
+        if drift > within:
+            df = float(len(diffs))
+    return _Assessment(
+        estimate=summary.sign * shift.estimate,
+        within=within,
+        drift=drift,
+        df=df,
+        reference_back=0,
+        suite_shift=0.0,
+        history_runs=len(runs) - 1,
+        count_current=current.count,
+        count_reference=baseline.count,
+    )
+
+
+def _assess_suite(
+    summaries: Sequence[CaseSummary],
+) -> tuple[list[_Assessment], _SuiteShift]:
+    """Runner-aware assessment of cases that all have the same runs (oldest first)."""
+    k = len(summaries[0].runs)
+    profiles = [[s.sign * s.runs[j].log_median for s in summaries] for j in range(k)]
+    now = [s.sign * s.current.log_median for s in summaries]
+    noise = math.sqrt(2.0 * median([run.variance for s in summaries for run in s.runs]))
+    reference, shift, _ = _closest_run(now, profiles, range(k), noise)
+
+    squared = [0.0] * len(summaries)
+    expected = [0.0] * len(summaries)
+    shifts_squared = 0.0
+    for a in range(k):
+        others = [j for j in range(k) if j != a]
+        partner, pair_shift, _ = _closest_run(profiles[a], profiles, others, noise)
+        shifts_squared += pair_shift * pair_shift
+        for b, s in enumerate(summaries):
+            residual = profiles[a][b] - profiles[partner][b] - pair_shift
+            squared[b] += residual * residual
+            expected[b] += s.runs[a].variance + s.runs[partner].variance
+    suite = _SuiteShift(shift=shift, sd=math.sqrt(shifts_squared / k))
+    assessments = []
+    for b, s in enumerate(summaries):
+        ref = s.runs[reference]
+        hodges_lehmann = _hodges_lehmann(s.current, ref)
+        assessments.append(
+            _Assessment(
+                estimate=s.sign * hodges_lehmann.estimate - shift,
+                within=hodges_lehmann.se * hodges_lehmann.se,
+                drift=max(0.0, (squared[b] - expected[b]) / k),
+                df=None,
+                reference_back=k - 1 - reference,
+                suite_shift=shift,
+                history_runs=k - 1,
+                count_current=s.current.count,
+                count_reference=ref.count,
+                in_suite=True,
+                centered=True,
+            )
+        )
+    return assessments, suite
+
+
+def _hodges_lehmann(current: RunSummary, reference: RunSummary) -> ShiftEstimate:
+    """Hodges–Lehmann shift of the current log samples against the reference's."""
+    return hodges_lehmann_shift(
+        reference.points, current.points, counts=(reference.count, current.count)
+    )
+
+
+def _closest_run(
+    target: Sequence[float],
+    profiles: Sequence[Sequence[float]],
+    candidates: Sequence[int],
+    noise: float,
+) -> tuple[int, float, float]:
+    """Return ``(run, common shift, spread)`` of the newest candidate that matches ``target``.
+
+    The common shift is the median of ``target - profile``; the spread (the
+    profile distance) is the median absolute deviation around it. A candidate
+    matches when its spread is at most :data:`PROFILE_SLACK` times the smallest
+    plus :data:`PROFILE_NOISE` times ``noise`` (the typical standard error of one
+    metric's difference between two runs), so that runs differing by sampling
+    noise alone all match and the newest of them wins.
+    """
+    measured = []
+    for j in candidates:
+        differences = [t - p for t, p in zip(target, profiles[j], strict=True)]
+        shift = median(differences)
+        measured.append((j, shift, median([abs(d - shift) for d in differences])))
+    best = min(spread for _, _, spread in measured)
+    limit = PROFILE_SLACK * best + PROFILE_NOISE * noise + 1e-12
+    return max((m for m in measured if m[2] <= limit), key=lambda m: m[0])
+
+
+# --------------------------------------------------------------------------- decision
+
+
+@dataclass(frozen=True)
+class _Context:
+    alpha: float
+    inflation: float
+    tests: int
+    suite: _SuiteShift | None
+
+
+def _p_value(assessment: _Assessment, inflation: float) -> float:
+    sd = math.sqrt(assessment.variance) * inflation
+    if sd == 0.0:
+        return 0.0 if assessment.estimate != 0.0 else 1.0
+    z = assessment.estimate / sd
+    if assessment.df is not None:
+        return two_sided_t_p(z, assessment.df)
+    return two_sided_normal_p(z)
+
+
+@lru_cache(maxsize=64)
+def _critical(alpha: float, df: float | None) -> float:
+    if df is None:
+        return normal_quantile(1.0 - alpha / 2.0)
+    return student_t_quantile(1.0 - alpha / 2.0, df)
+
+
+def _to_pct(sign: float, regression_log: float) -> float:
+    """Regression-signed log change → percent change of current vs reference."""
+    return math.expm1(max(-700.0, min(700.0, sign * regression_log))) * 100.0
+
+
+def _decide(
+    summary: CaseSummary, assessment: _Assessment, p: float, q: float, context: _Context
+) -> SampleVerdict:
+    if not assessment.testable:
+        return _plain_rule(summary, assessment)
+    tolerance = summary.tolerance
+    estimate = assessment.estimate
+    sd = math.sqrt(assessment.variance) * context.inflation
+    critical = _critical(context.alpha, assessment.df)
+    clear = q <= context.alpha
+    status: Status
+    if clear and estimate > tolerance:
+        status = "fail"
+    elif clear and estimate < -tolerance:
+        status = "improved"
+    elif estimate > tolerance:
+        status = "warn"
+    else:
+        status = "pass"
+    reason = _reason(status, assessment, sd, critical, p, q, context)
+    suite = context.suite
+    if status == "pass" and suite is not None and assessment.centered:
+        total = assessment.estimate + assessment.suite_shift
+        # Only with suite history is the common shift taken out. Real GitHub runners move
+        # whole suites by 10-30 % between runs, beyond anything 5 earlier runs show
+        # (django-asv: failing on such shifts adds 0.6-1.9 points of false fails), so a
+        # suite that moved as a whole warns: only same-job A/B can tell the two apart.
+        if assessment.suite_shift > tolerance and total > tolerance:
+            status, estimate = "warn", total
+            if suite.sd is None:
+                known = "no earlier runs say how much this machine drifts"
+            else:
+                sd = math.sqrt(sd * sd + suite.sd * suite.sd)
+                known = f"earlier runs differed by ±{math.expm1(suite.sd) * 100:.1f}%"
+            reason = (
+                f"; the whole suite moved {_to_pct(1.0, assessment.suite_shift):+.1f}% "
+                f"({known}): a slower machine and a change that slows everything cannot "
+                "be told apart — measure base and head in the same job"
+            )
+    low, high = estimate - critical * sd, estimate + critical * sd
+    sign = summary.sign
+    change = _to_pct(sign, estimate)
+    low_pct, high_pct = sorted((_to_pct(sign, low), _to_pct(sign, high)))
+    method = _method(assessment)
+    explanation = (
+        f"{status}: {change:+.1f}% (95% interval {low_pct:+.1f}% to {high_pct:+.1f}%), "
+        f"Hodges–Lehmann shift of log times, Mann–Whitney-based interval, "
+        f"{assessment.count_current} vs {assessment.count_reference} samples"
+        f"{_history_note(assessment, context)}; p={p:.2g}, q={q:.2g} "
+        f"(Benjamini–Hochberg over {context.tests} metrics); "
+        f"tolerance {summary.tolerance_pct:g}%{reason}"
+    )
+    return SampleVerdict(status, change, low_pct, high_pct, p, q, method, explanation)
+
+
+def _method(assessment: _Assessment) -> str:
+    if assessment.in_suite:
+        return "hodges-lehmann+suite-history"
+    return "hodges-lehmann+history" if assessment.history_runs else "hodges-lehmann"
+
+
+def _history_note(assessment: _Assessment, context: _Context) -> str:
+    parts = []
+    if assessment.history_runs:
+        parts.append(
+            f"run-to-run drift ±{_sd_pct(assessment.drift)} learned from "
+            f"{assessment.history_runs + 1} baseline runs"
+        )
+    if assessment.reference_back:
+        parts.append(
+            f"compared with the run {assessment.reference_back} before the baseline "
+            "(closest runner profile)"
+        )
+    if assessment.centered:
+        parts.append(f"suite-wide shift {_to_pct(1.0, assessment.suite_shift):+.1f}% taken out")
+    if context.inflation > 1.0:
+        parts.append(f"intervals widened ×{context.inflation:.2f} for this run's noise")
+    return "".join(f", {part}" for part in parts)
+
+
+def _sd_pct(variance: float) -> str:
+    return f"{math.expm1(math.sqrt(variance)) * 100.0:.1f}%"
+
+
+def _reason(
+    status: Status,
+    assessment: _Assessment,
+    sd: float,
+    critical: float,
+    p: float,
+    q: float,
+    context: _Context,
+) -> str:
+    """For a warn: why it is not clear and what would make it clear.
+
+    The sample count is the one at which a change of the estimated size would
+    reach ``q <= alpha`` with the suite's present Benjamini–Hochberg multiplier.
+    """
+    if status != "warn":
+        return ""
+    multiplier = q / p if p > 0.0 else 1.0
+    needed_z = normal_quantile(1.0 - min(0.5, context.alpha / multiplier) / 2.0)
+    needed = samples_needed(
+        min(assessment.count_current, assessment.count_reference),
+        assessment.within,
+        assessment.drift,
+        assessment.estimate / (needed_z * context.inflation),
+    )
+    if needed is None:
+        return (
+            f"; beyond tolerance but not clear: this metric's run-to-run drift "
+            f"(±{_sd_pct(assessment.drift)}) is too large for more samples to help — "
+            "measure base and head in the same job"
+        )
+    return (
+        f"; beyond tolerance but not clear at ±{math.expm1(critical * sd) * 100.0:.1f}%: "
+        f"about {needed} samples per side would make a change this size clear"
+    )
+
+
+def _plain_rule(summary: CaseSummary, assessment: _Assessment) -> SampleVerdict:
+    """Too few samples for a test: the plain tolerance rule on the medians."""
+    raw = assessment.estimate + assessment.suite_shift
+    change = _to_pct(summary.sign, raw)
+    status: Status
+    if raw > summary.tolerance:
+        status = "fail"
+    elif raw < -summary.tolerance:
+        status = "improved"
+    else:
+        status = "pass"
+    explanation = (
+        f"{status}: {change:+.1f}% (median ratio), plain tolerance rule "
+        f"({summary.tolerance_pct:g}%): only {assessment.count_current} vs "
+        f"{assessment.count_reference} samples, at least {MIN_TEST_SAMPLES} per side "
+        "are needed for a test"
+    )
+    return SampleVerdict(status, change, change, change, 1.0, 1.0, "tolerance", explanation)
+
+
+def _unusable(case: SampleCase) -> SampleVerdict:
+    return SampleVerdict(
+        "warn",
+        0.0,
+        0.0,
+        0.0,
+        1.0,
+        1.0,
+        "none",
+        f"warn: {case.key} has no usable (finite, positive) sample on the "
+        f"{'current' if not _has_usable(case.current) else 'baseline'} side",
+    )
+
+
+def _has_usable(samples: Sequence[float]) -> bool:
+    return any(value > 0.0 and math.isfinite(value) for value in samples)

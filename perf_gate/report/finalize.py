@@ -1,0 +1,176 @@
+"""The main job: results in → compare → decide → render → files out (→ publish).
+
+:func:`evaluate` is pure (runs in, report out); :func:`finalize` adds the I/O at
+the edges: reading inputs, writing the receipt and report atomically before any
+network call, and handing them to the publisher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from perf_gate.core.config import Config
+from perf_gate.core.errors import InputError
+from perf_gate.core.model import Finding, InputFile, Kind, Metric, RunSet
+from perf_gate.core.outputs import write_all
+from perf_gate.inputs.parsers import merge, parse_path
+from perf_gate.judge.compare import Row, Status, compare
+from perf_gate.judge.decide import Decision, decide
+from perf_gate.report.evidence import Evidence, build_evidence
+from perf_gate.report.receipt import build_receipt, dumps
+from perf_gate.report.render import render_summary
+
+RECEIPT_NAME = "perf-receipt.json"
+SUMMARY_NAME = "perf-summary.md"
+
+
+def check_unique(metrics: Sequence[Metric]) -> None:
+    """Two results with the same name on the same device cannot both be right."""
+    seen: dict[tuple[str, str], Metric] = {}
+    for metric in metrics:
+        first = seen.setdefault(metric.key, metric)
+        if first is not metric:
+            where = first.source if first.source == metric.source else (f"also in {first.source}")
+            raise InputError(
+                f"duplicate metric name {metric.label!r} ({where})", path=metric.source
+            )
+
+
+def load_run(paths: Sequence[Path], fmt: str | None, role: str = "current") -> RunSet:
+    """Read files and folders that together are one run."""
+    result = merge([parse_path(path, fmt) for path in paths])
+    check_unique(result.metrics)
+    files = tuple(
+        InputFile(
+            path=f.path,
+            format=f.format,
+            sha256=f.sha256,
+            role="baseline" if role == "baseline" else "current",
+        )
+        for f in result.files
+    )
+    formats = tuple(dict.fromkeys(m.format for m in result.metrics))
+    return RunSet(metrics=result.metrics, findings=result.findings, files=files, formats=formats)
+
+
+@dataclass(frozen=True)
+class Report:
+    gate_name: str
+    rows: list[Row]
+    decision: Decision
+    evidence: Evidence
+    findings: tuple[Finding, ...]
+    markdown: str
+    receipt: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the caller knows beyond the results: hardware, notes, extra receipt fields."""
+
+    gpu_problem: str | None = None
+    notes: tuple[str, ...] = ()
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    skipped: tuple[Row, ...] = ()
+    hardware_mismatch: str | None = None  # "baseline on X, current on Y": timings only warn
+
+
+TIMING_KINDS = (
+    Kind.TIMING,
+    Kind.THROUGHPUT,
+    Kind.INFERENCE,
+    Kind.LATENCY,
+    Kind.BUILD_TIME,
+    Kind.TEST_TIME,
+)
+
+
+def soften_for_hardware(rows: list[Row], mismatch: str) -> list[Row]:
+    """Baseline and current ran on different machines: a timing alone cannot fail the gate."""
+    out = []
+    for row in rows:
+        if row.status is Status.FAIL and row.metric.kind in TIMING_KINDS and row.method != "test":
+            row = replace(
+                row,
+                status=Status.WARN,
+                explanation=f"{row.explanation}; not failing on timing alone: {mismatch}",
+            )
+        out.append(row)
+    return out
+
+
+def statistics_note(rows: list[Row], alpha: float) -> str | None:
+    sampled = [r for r in rows if r.method == "samples"]
+    if not sampled:
+        return None
+    return (
+        f"Statistics: {len(sampled)} metric(s) with raw samples on both sides were judged by "
+        f"the sample test; the suite-wide false-discovery rate is held at {alpha:g} "
+        "(Benjamini–Hochberg). Metrics with single values use the plain tolerance rule."
+    )
+
+
+def evaluate(
+    current: RunSet,
+    baselines: list[RunSet],
+    config: Config,
+    *,
+    threshold: float | None = None,
+    gate_name: str | None = None,
+    context: Context | None = None,
+) -> Report:
+    """Judge ``current`` against ``baselines`` (oldest first). Pure: no I/O."""
+    ctx = context or Context()
+    name = gate_name or config.gate_name
+    rows = compare(current, baselines, config, threshold) + list(ctx.skipped)
+    if ctx.hardware_mismatch:
+        rows = soften_for_hardware(rows, ctx.hardware_mismatch)
+    findings = current.findings
+    decision = decide(rows, findings, config, gpu_problem=ctx.gpu_problem)
+    evidence = build_evidence(name, decision, rows, findings, current.formats)
+    note = statistics_note(rows, config.alpha)
+    markdown = render_summary(
+        gate_name=name,
+        decision=decision,
+        evidence=evidence,
+        rows=rows,
+        findings=findings,
+        notes=ctx.notes,
+        statistics_note=note,
+    )
+    inputs = current.files + tuple(f for run in baselines for f in run.files)
+    extra = dict(ctx.extra)
+    if note:
+        extra.setdefault("statistics", {"note": note, "alpha": config.alpha})
+    receipt = build_receipt(
+        gate_name=name,
+        decision=decision,
+        evidence=evidence,
+        rows=rows,
+        findings=findings,
+        inputs=inputs,
+        artifacts=ctx.artifacts,
+        extra=extra,
+    )
+    return Report(name, rows, decision, evidence, findings, markdown, receipt)
+
+
+def write_report(report: Report, output_dir: Path) -> dict[str, Path]:
+    """Write the receipt and the summary, both or neither."""
+    return write_all(
+        output_dir, {RECEIPT_NAME: dumps(report.receipt), SUMMARY_NAME: report.markdown}
+    )
+
+
+def exit_code(decision: Decision) -> int:
+    return 1 if decision.status == "fail" else 0
+
+
+def environment_has_github(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("GITHUB_REPOSITORY")) and bool(
+        environ.get("GITHUB_TOKEN") or environ.get("INPUT_GITHUB-TOKEN")
+    )

@@ -1,0 +1,118 @@
+"""The JSON receipt (``perf-receipt.json``): the audit trail of one gate decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import jsonschema
+
+from perf_gate import __version__
+from perf_gate.core.model import Finding, InputFile
+from perf_gate.judge.compare import Row
+from perf_gate.judge.decide import Decision
+from perf_gate.report.evidence import Evidence
+from perf_gate.report.render import display_name
+from perf_gate.schemas import load_schema
+
+SCHEMA_VERSION = "1.0.0"
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else float(f"{value:.{digits}g}")
+
+
+def metric_entry(row: Row) -> dict[str, Any]:
+    metric = row.metric
+    entry: dict[str, Any] = {
+        "name": metric.name,
+        "label": metric.label,
+        "display": display_name(row),
+        "kind": metric.kind.value,
+        "unit": metric.unit,
+        "device": metric.device,
+        "direction": row.threshold.direction,
+        "baseline": _round(row.baseline.value) if row.baseline else None,
+        "current": _round(row.current.value) if row.current else None,
+        "delta_pct": _round(row.delta_pct, 4),
+        "threshold": row.threshold.describe(),
+        "status": row.status.value,
+        "explanation": row.explanation,
+        "method": row.method,
+        "improvement": row.improvement,
+        "interval_pct": [_round(x, 4) for x in row.interval_pct] if row.interval_pct else None,
+        "source": metric.source,
+    }
+    counts = {
+        side: len(m.samples)
+        for side, m in (("baseline", row.baseline), ("current", row.current))
+        if m is not None and m.samples
+    }
+    if counts:
+        entry["samples"] = counts
+    return entry
+
+
+def build_receipt(
+    *,
+    gate_name: str,
+    decision: Decision,
+    evidence: Evidence,
+    rows: list[Row],
+    findings: tuple[Finding, ...],
+    inputs: tuple[InputFile, ...],
+    artifacts: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    created = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    receipt: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "perf-gate", "version": __version__},
+        "created_at": created.isoformat().replace("+00:00", "Z"),
+        "gate": {
+            "name": gate_name,
+            "status": decision.status,
+            "conclusion": decision.conclusion,
+            "summary": evidence.gate_line,
+            "reason": decision.reason,
+        },
+        "route": {"next": decision.route, "reason": decision.route_reason},
+        "metrics": [metric_entry(row) for row in rows],
+        "findings": [
+            {"source": f.source, "message": f.message, "severity": f.severity, "code": f.code}
+            for f in findings
+        ],
+        "evidence": {
+            "perf": evidence.perf,
+            "lines": list(evidence.lines),
+            "ledger": evidence.ledger,
+            "chain": {
+                "method": evidence.method,
+                "result": evidence.result,
+                "reason": evidence.reason,
+            },
+            **{
+                k: v
+                for k, v in (
+                    ("inference", evidence.inference),
+                    ("quantization", evidence.quantization),
+                    ("crossval", evidence.crossval),
+                )
+                if v
+            },
+        },
+        "counts": decision.counts,
+        "inputs": [
+            {"path": f.path, "format": f.format, "sha256": f.sha256, "role": f.role} for f in inputs
+        ],
+        "artifacts": artifacts or [],
+    }
+    receipt.update(extra or {})
+    jsonschema.validate(receipt, load_schema("perf-receipt.schema.json"))
+    return receipt
+
+
+def dumps(receipt: dict[str, Any]) -> str:
+    return json.dumps(receipt, indent=2, ensure_ascii=False) + "\n"

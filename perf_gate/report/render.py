@@ -1,0 +1,144 @@
+"""Render the Markdown report (``perf-summary.md``) from ``templates/`` with Jinja2.
+
+Every value a template prints is Markdown-escaped unless it is :class:`Raw`, so a
+benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from perf_gate.core.model import Finding, Kind
+from perf_gate.core.units import format_pct, format_value
+from perf_gate.judge.compare import Row, Status
+from perf_gate.judge.decide import Decision
+from perf_gate.report.evidence import Evidence, short_accuracy_name
+from perf_gate.report.markdown import Raw, escape
+
+STATUS_CELL = {
+    Status.PASS: "✅ PASS",
+    Status.WARN: "⚠️ WARN",
+    Status.FAIL: "❌ FAIL",
+    Status.NEW: "new",
+    Status.MISSING: "missing",
+    Status.SKIPPED: "skipped",
+}
+
+_HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
+_SEVERITY = {
+    Status.FAIL: 0,
+    Status.WARN: 1,
+    Status.MISSING: 2,
+    Status.NEW: 3,
+    Status.PASS: 4,
+    Status.SKIPPED: 5,
+}
+
+
+def display_name(row: Row) -> str:
+    """``CPU Inference``, ``I2S Accuracy``, or the metric's own label."""
+    metric = row.metric
+    if metric.kind is Kind.INFERENCE and metric.name == "inference":
+        return f"{(metric.device or 'cpu').upper()} Inference"
+    if metric.kind is Kind.ACCURACY:
+        return f"{short_accuracy_name(metric.name)} Accuracy"
+    return metric.label
+
+
+@dataclass(frozen=True)
+class TableRow:
+    metric: str
+    baseline: str
+    current: str
+    delta: str
+    threshold: str
+    status: str
+    explanation: str
+    severity: int
+    headline: bool
+    order: int  # position of the kind among the headline kinds (inference first)
+
+
+def table_row(row: Row) -> TableRow:
+    unit = row.metric.unit
+    status = STATUS_CELL[row.status]
+    if row.status is Status.SKIPPED:
+        status = f"skipped ({row.explanation})"
+    return TableRow(
+        metric=display_name(row),
+        baseline=format_value(row.baseline.value if row.baseline else None, unit),
+        current=format_value(row.current.value if row.current else None, unit),
+        delta=format_pct(row.delta_pct),
+        threshold=row.threshold.describe(),
+        status=status,
+        explanation=row.explanation,
+        severity=_SEVERITY[row.status],
+        headline=row.metric.kind in _HEADLINE,
+        order=_HEADLINE.index(row.metric.kind) if row.metric.kind in _HEADLINE else 99,
+    )
+
+
+def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
+    """(main table, the rest): headline metrics and anything not passing come first."""
+    table = [table_row(r) for r in rows]
+    order = sorted(range(len(table)), key=lambda i: (table[i].order, table[i].severity, i))
+    main = [table[i] for i in order if table[i].headline or table[i].severity < 4]
+    rest = [table[i] for i in order if not (table[i].headline or table[i].severity < 4)]
+    return main, rest
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("perf_gate", "templates"),
+        autoescape=False,
+        finalize=escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_summary(
+    *,
+    gate_name: str,
+    decision: Decision,
+    evidence: Evidence,
+    rows: list[Row],
+    findings: tuple[Finding, ...],
+    notes: tuple[str, ...] = (),
+    statistics_note: str | None = None,
+) -> str:
+    main, rest = split_table(rows)
+    context: dict[str, Any] = {
+        "gate_name": gate_name,
+        "decision": decision,
+        "evidence": evidence,
+        "main": main,
+        "rest": rest,
+        "findings": findings,
+        "notes": notes,
+        "statistics_note": statistics_note,
+        "raw": Raw,
+        "explained": [r for r in main if r.severity < 4],
+    }
+    return environment().get_template("perf-summary.md.j2").render(context)
+
+
+def text_table(rows: list[Row], limit: int = 40) -> str:
+    """The main table as aligned plain text for the terminal and job log."""
+    main, rest = split_table(rows)
+    header = ("Metric", "Baseline", "Current", "Delta", "Threshold", "Status")
+    body = [(r.metric, r.baseline, r.current, r.delta, r.threshold, r.status) for r in main[:limit]]
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+        for line in [header, *body]
+    ]
+    hidden = len(main) - len(body) + len(rest)
+    if hidden:
+        lines.append(f"... and {hidden} more rows (see perf-summary.md)")
+    return "\n".join(lines)
