@@ -11,7 +11,7 @@ import yaml
 
 from perf_gate.core.errors import ConfigError
 from perf_gate.core.model import Device, Direction, Kind, Metric
-from perf_gate.inputs.parsers.base import schema_problems
+from perf_gate.schemas import check_schema
 
 DEFAULT_GATE_NAME = "review:gate:perf"
 
@@ -81,11 +81,7 @@ def _rule(entry: dict[str, Any]) -> PolicyRule:
 
 def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
     """Build a :class:`Config` from an already parsed document, validating it first."""
-    problems = schema_problems(doc, "config.schema.json")
-    if problems:
-        where, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise ConfigError(f"{message}{more}", path=path, where=where)
+    check_schema(doc, "config.schema.json", path, ConfigError)
     gate = doc.get("gate", {})
     routes = doc.get("routes", {})
     return Config(

@@ -18,6 +18,7 @@ from perf_gate.core.units import format_pct, format_value
 from perf_gate.github import sanitize
 from perf_gate.github.client import Forbidden, GitHubClient, Response
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.sanitize import fit, utf8_len
 from perf_gate.github.templates import render
 
 OUTPUT_LIMIT = 65_535
@@ -66,24 +67,6 @@ class CheckRunResult:
 def conclusion_for(status: str) -> str:
     """pass → success, fail → failure, skipped (or anything else) → neutral."""
     return CONCLUSIONS.get(status, "neutral")
-
-
-def utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def fit(text: str, limit: int, pointer: str) -> str:
-    """``text`` unchanged when it fits in ``limit`` bytes, else cut at a line boundary
-    and closed with ``pointer`` (which says where the rest is)."""
-    if utf8_len(text) <= limit:
-        return text
-    tail = f"\n\n… {pointer}\n"
-    budget = limit - utf8_len(tail)
-    cut = text.encode("utf-8")[: max(0, budget)].decode("utf-8", errors="ignore")
-    newline = cut.rfind("\n")
-    if newline > len(cut) // 2:
-        cut = cut[:newline]
-    return cut.rstrip() + tail
 
 
 def _number(value: Any, unit: str) -> str:

@@ -5,6 +5,9 @@ become a check run, a Ledger edit and a comment. When the token is read-only (a
 pull request from a fork) nothing fails: the result goes to the job summary with
 a ``::warning::`` on how to publish it from a ``workflow_run`` workflow, which runs
 ``perf-gate publish`` (:func:`publish_command`).
+
+Over 400 lines because it holds both ways to publish (in the job, and from a
+``workflow_run`` with the artifact's receipt) and the read-only fallback they share.
 """
 
 from __future__ import annotations

@@ -32,12 +32,12 @@ from typing import Any, Literal
 from perf_gate.core.config import Config
 from perf_gate.core.errors import RunError
 from perf_gate.core.model import Finding, Metric, ParseResult, RunSet
+from perf_gate.core.model_json import run_formats
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.benchmark import Benchmark, RunOutcome, command_findings, run_benchmark
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Hardware
 from perf_gate.inputs.process import CommandResult, run_command
-from perf_gate.inputs.run_manifest import run_formats
 
 Side = Literal["A", "B"]
 DEFAULT_ROUNDS = 5

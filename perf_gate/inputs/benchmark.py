@@ -16,14 +16,12 @@ from typing import Any
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult, RunSet
+from perf_gate.core.model_json import MEMORY_FORMAT
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import NO_GPU, Hardware
 from perf_gate.inputs.parsers import merge, parse_path
 from perf_gate.inputs.process import CommandResult, run_command, shown_command
-
-MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
-
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
 

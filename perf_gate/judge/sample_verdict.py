@@ -34,6 +34,10 @@ How a verdict is reached (all on the log scale, where a ratio is a difference):
 
 Fewer than :data:`MIN_TEST_SAMPLES` samples on a side gives the plain tolerance
 rule on the medians, marked as such.
+
+Over 400 lines because the five steps above are one statistical model whose parts
+(reference choice, drift, suite shift, calibration) share their intermediate values;
+the pure statistics it rests on are in :mod:`perf_gate.judge.stats`.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ import jinja2
 
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
-from perf_gate.judge.compare import Row, Status
 from perf_gate.judge.decide import Decision
-from perf_gate.report.evidence import Evidence, short_accuracy_name
+from perf_gate.judge.verdict import Row, Status
+from perf_gate.report.evidence import Evidence, display_name
 from perf_gate.report.markdown import Raw, escape
 
 STATUS_CELL = {
@@ -36,16 +36,6 @@ _SEVERITY = {
     Status.PASS: 4,
     Status.SKIPPED: 5,
 }
-
-
-def display_name(row: Row) -> str:
-    """``CPU Inference``, ``I2S Accuracy``, or the metric's own label."""
-    metric = row.metric
-    if metric.kind is Kind.INFERENCE and metric.name == "inference":
-        return f"{(metric.device or 'cpu').upper()} Inference"
-    if metric.kind is Kind.ACCURACY:
-        return f"{short_accuracy_name(metric.name)} Accuracy"
-    return metric.label
 
 
 @dataclass(frozen=True)

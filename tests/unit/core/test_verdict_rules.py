@@ -6,9 +6,10 @@ import pytest
 
 from perf_gate.core.config import config_from_mapping
 from perf_gate.core.model import Finding, Kind, Metric, RunSet
-from perf_gate.judge.compare import Status, compare, delta_pct
+from perf_gate.judge.compare import compare, delta_pct
 from perf_gate.judge.decide import decide
 from perf_gate.judge.policy import resolve
+from perf_gate.judge.verdict import Status
 
 
 def metric(
