@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.core.workflow_commands import command, escape_data
 from perf_gate.inputs.run_manifest import MANIFEST_NAME
 
-DEFAULT_GATE_NAME = "review:gate:perf"
 DEFAULT_CONFIG = ".perf-gate.yml"
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
@@ -293,22 +294,6 @@ def option_args(settings: Settings) -> list[str]:
 
 
 # -- the runner's protocols --------------------------------------------------------------
-
-
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message (``::error::<message>``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command's property value (``title=<value>``)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def command(name: str, message: str, **properties: str) -> str:
-    """One workflow command line: ``::name key=value,key=value::message``."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
 def format_outputs(

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import PublishError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
-DEFAULT_GATE_NAME = "review:gate:perf"
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 READ_ONLY_ACTORS = frozenset({"dependabot[bot]"})
 """Actors whose ``pull_request`` runs get a read-only token, as forks do."""

@@ -14,12 +14,10 @@ from perf_gate.core.config import Config
 from perf_gate.core.model import Metric, RunSet
 from perf_gate.core.units import format_pct, format_value
 from perf_gate.judge.policy import resolve
-from perf_gate.judge.verdict import Row, Status, Threshold
+from perf_gate.judge.verdict import MIN_SAMPLES, Row, Status, Threshold
 
 if TYPE_CHECKING:
     from perf_gate.judge.sample_verdict import SampleCase, SampleVerdict
-
-MIN_SAMPLES = 5
 
 
 def delta_pct(baseline: float, current: float) -> float | None:
@@ -47,7 +45,11 @@ def _absolute_limits(current: Metric, threshold: Threshold) -> str | None:
 def _plain(base: Metric, cur: Metric, threshold: Threshold) -> Row:
     delta = delta_pct(base.value, cur.value)
     tol = threshold.tolerance
-    head = "plain tolerance rule (single values, no samples)"
+    fewest = min(len(base.samples), len(cur.samples))
+    if fewest:
+        head = f"plain tolerance rule (fewer than {MIN_SAMPLES} samples per side)"
+    else:
+        head = "plain tolerance rule (single values, no samples)"
     if delta is None or tol is None:
         return Row(
             cur, base, cur, threshold, Status.PASS, f"{head}: no relative limit", "plain", delta

@@ -12,6 +12,10 @@ from typing import Literal
 
 from perf_gate.core.model import Direction, Metric
 
+MIN_SAMPLES = 5
+"""The one rule for when samples exist: at least this many on each side go to the
+sample test (:mod:`perf_gate.judge.sample_verdict`); fewer get the plain tolerance rule."""
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -47,6 +51,28 @@ class Status(str, enum.Enum):
     NEW = "new"
     MISSING = "missing"
     SKIPPED = "skipped"
+
+
+STATUS_CELL = {
+    Status.PASS: "✅ PASS",
+    Status.WARN: "⚠️ WARN",
+    Status.FAIL: "❌ FAIL",
+    Status.NEW: "new",
+    Status.MISSING: "missing",
+    Status.SKIPPED: "skipped",
+}
+"""How a status reads in a table cell: the job summary, the check run and the receipt's
+readers show the same words."""
+
+SEVERITY = {
+    Status.FAIL: 0,
+    Status.WARN: 1,
+    Status.MISSING: 2,
+    Status.NEW: 3,
+    Status.PASS: 4,
+    Status.SKIPPED: 5,
+}
+"""Worst first: the order of rows in every table."""
 
 
 Method = Literal["samples", "plain", "floor", "test", "none"]
