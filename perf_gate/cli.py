@@ -25,7 +25,6 @@ from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artif
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
-    DEFAULT_HISTORY,
     StoredRun,
     load_file,
     previous_store,
@@ -287,13 +286,12 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
     config = load_config(default_config(args.config))
-    settings: Mapping[str, Any] = config.raw.get("baseline", {})
     current, records = load_current(args.current, args.format)
     hardware = [r.hardware for r in records if r.hardware is not None] or [
         machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
     ]
-    output: Path = args.output or Path(settings.get("path", "perf/baseline.json"))
-    keep = args.history or int(settings.get("history", DEFAULT_HISTORY))
+    output: Path = args.output or Path(config.baseline.path or "perf/baseline.json")
+    keep = args.history or config.baseline.history
     root = Path.cwd()
     environ = os.environ
     branch = args.branch or environ.get("GITHUB_REF_NAME", "")

@@ -15,11 +15,12 @@ from functools import partial
 import requests
 
 from perf_gate import __version__
+from perf_gate.core.config import DEFAULT_HISTORY
 from perf_gate.core.errors import InputError
 from perf_gate.github.client import GitHubClient, RetryPolicy
 from perf_gate.github.context import repository_from, token_from, url_from
 from perf_gate.inputs.baseline.sources import MAX_ZIP_BYTES, ArtifactSource, runs_from_zip
-from perf_gate.inputs.baseline.store import DEFAULT_HISTORY, StoredRun
+from perf_gate.inputs.baseline.store import StoredRun
 
 
 @dataclass(frozen=True)

@@ -359,4 +359,4 @@ def mismatch(
 
 def nvidia_smi(config: Config) -> str:
     """The ``nvidia-smi`` command the config names (``hardware.nvidia_smi``)."""
-    return str(config.raw.get("hardware", {}).get("nvidia_smi", "nvidia-smi"))
+    return config.hardware.nvidia_smi

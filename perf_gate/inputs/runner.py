@@ -78,7 +78,7 @@ def execute(
     machine = hardware or detect(Probes(smi=nvidia_smi(config)))
     out.line(f"perf-gate: hardware: {machine.describe()}")
     benches = select(benchmarks_from_config(config), only, device)
-    mode = config.raw.get("mode", "history")
+    mode = config.mode
     if mode == "ab":
         outcome = ab_mode.run_ab(
             config, benches, hardware=machine, root=root, output_dir=output_dir, console=out

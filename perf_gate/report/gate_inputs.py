@@ -7,7 +7,7 @@ GPU problems, GPU benchmarks skipped for want of a GPU, and the artifacts to lis
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,16 +79,15 @@ def gate_inputs(
         notes.append(note)
         extra["baseline"] = {"source": "ab", **dict(records[0].ab or {})}
     else:
-        settings: Mapping[str, Any] = config.raw.get("baseline", {})
         found = find(config, request)
-        found = expire(found, settings.get("max_age_days"), request.now)
+        found = expire(found, config.baseline.max_age_days, request.now)
         found = by_hardware(found, hardware)
         notes.extend(found.notes)
         baselines = [r.run for r in found.runs]
         if found.runs:
             newest = found.runs[-1]
             devices: set[str] = {m.device or "cpu" for m in current.metrics}
-            if config.raw.get("hardware", {}).get("compare", True):
+            if config.hardware.compare:
                 mismatch_text = mismatch(newest.hardware, hardware, devices)
             if newest.commit or newest.created_at or newest.hardware:
                 notes.insert(0, describe(newest, found.source, len(found.runs)))

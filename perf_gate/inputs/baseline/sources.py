@@ -28,10 +28,9 @@ from typing import Any, Protocol
 
 import requests
 
-from perf_gate.core.config import Config
+from perf_gate.core.config import BaselineSettings, Config
 from perf_gate.core.errors import InputError, PerfGateError
 from perf_gate.inputs.baseline.store import (
-    DEFAULT_HISTORY,
     StoredRun,
     is_store,
     json_head,
@@ -148,22 +147,20 @@ class BaselineRequest:
         return self.fmt
 
 
-def _base_branch(request: BaselineRequest, settings: Mapping[str, Any]) -> str | None:
-    return (
-        request.branch or settings.get("branch") or request.environ.get("GITHUB_BASE_REF") or None
-    )
+def _base_branch(request: BaselineRequest, settings: BaselineSettings) -> str | None:
+    return request.branch or settings.branch or request.environ.get("GITHUB_BASE_REF") or None
 
 
 def find(config: Config, request: BaselineRequest) -> Found:
     """Try each configured source in turn; never raises for a baseline that is not there."""
-    settings: Mapping[str, Any] = config.raw.get("baseline", {})
-    history = int(settings.get("history", DEFAULT_HISTORY))
+    settings = config.baseline
+    history = settings.history
     tried: list[str] = []
     if request.files:
         runs = [run for path in request.files for run in load_file(path, request.format_for(path))]
         return Found(runs, ", ".join(map(str, request.files)))
     cli_given = bool(request.artifact or request.ref)
-    path = None if cli_given else settings.get("path")
+    path = None if cli_given else settings.path
     if path:
         full = request.cwd / path
         try:
@@ -172,7 +169,7 @@ def find(config: Config, request: BaselineRequest) -> Found:
             tried.append(f"file {path}: not found")
         except PerfGateError as exc:
             tried.append(f"file {path}: {exc}")
-    artifact = request.artifact or (None if cli_given else settings.get("artifact"))
+    artifact = request.artifact or (None if cli_given else settings.artifact)
     if artifact:
         try:
             if request.artifacts is None:
@@ -192,7 +189,7 @@ def find(config: Config, request: BaselineRequest) -> Found:
             tried.append(f"artifact {artifact}: {exc}{hint}")
         except requests.RequestException as exc:
             tried.append(f"artifact {artifact}: download failed ({type(exc).__name__})")
-    ref = request.ref or (None if cli_given else settings.get("ref"))
+    ref = request.ref or (None if cli_given else settings.ref)
     if ref:
         try:
             return Found(from_ref(ref, request.fmt, request.cwd), f"ref {ref}")

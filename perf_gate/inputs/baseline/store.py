@@ -35,7 +35,6 @@ from perf_gate.inputs.runs import load_run
 from perf_gate.schemas import check_schema
 
 STORE_MARK = "perf_gate_baseline"
-DEFAULT_HISTORY = 5
 
 
 @dataclass(frozen=True)
