@@ -22,6 +22,7 @@ from perf_gate.core.config import load_config
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.outputs import write_all
 from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
+from perf_gate.github.context import github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
@@ -36,7 +37,6 @@ from perf_gate.inputs.run_manifest import load_current
 from perf_gate.inputs.runner import cmd_run, default_config, git_commit
 from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (
-    environment_has_github,
     evaluate,
     exit_code,
     write_report,
@@ -254,7 +254,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace, report: Any) -> None:
-    if not environment_has_github(os.environ):
+    if not github_available(os.environ):
         print(
             "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
             "use --no-publish to silence this"

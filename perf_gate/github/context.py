@@ -91,6 +91,11 @@ def token_from(environ: Mapping[str, str]) -> str:
     return ""
 
 
+def github_available(environ: Mapping[str, str]) -> bool:
+    """A repository and a token: enough to publish (else the CLI only writes files)."""
+    return bool(environ.get("GITHUB_REPOSITORY", "").strip()) and bool(token_from(environ))
+
+
 def repository_from(environ: Mapping[str, str]) -> str:
     value = environ.get("GITHUB_REPOSITORY", "").strip()
     owner, _, name = value.partition("/")

@@ -7,7 +7,6 @@ network call, and handing them to the publisher.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -138,9 +137,3 @@ def write_report(report: Report, output_dir: Path) -> dict[str, Path]:
 
 def exit_code(decision: Decision) -> int:
     return 1 if decision.status == "fail" else 0
-
-
-def environment_has_github(environ: Mapping[str, str]) -> bool:
-    return bool(environ.get("GITHUB_REPOSITORY")) and bool(
-        environ.get("GITHUB_TOKEN") or environ.get("INPUT_GITHUB-TOKEN")
-    )
