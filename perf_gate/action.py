@@ -1,12 +1,16 @@
 """The GitHub Action: the runner's environment in, ``perf-gate finalize`` called, results out.
 
-``entrypoint.py`` (the container's entry point) only calls :func:`main`. Everything
+``entrypoint.py`` (the container's entry point) only calls :func:`run_step`. Everything
 here is a small function of plain values so that the tests drive it without a
 runner: :func:`settings_from_environment` reads the ``INPUT_*`` variables the way the
 runner passes them (``INPUT_`` + the input name upper-cased, hyphens kept),
 :func:`finalize_plan` turns settings into the CLI's arguments, and the remaining
 functions speak the runner's file and workflow-command protocols (``GITHUB_OUTPUT``,
 ``GITHUB_STEP_SUMMARY``, ``::error``, ``::group::``).
+
+Over 400 lines because it is the whole contract with ``action.yml`` in one place:
+each input's parsing, the plan, the outputs, annotations and workspace ownership are
+small functions that are read together when an input changes.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.core.workflow_commands import command, escape_data
 from perf_gate.inputs.run_manifest import MANIFEST_NAME
 
-DEFAULT_GATE_NAME = "review:gate:perf"
 DEFAULT_CONFIG = ".perf-gate.yml"
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
@@ -289,22 +294,6 @@ def option_args(settings: Settings) -> list[str]:
 
 
 # -- the runner's protocols --------------------------------------------------------------
-
-
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message (``::error::<message>``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command's property value (``title=<value>``)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def command(name: str, message: str, **properties: str) -> str:
-    """One workflow command line: ``::name key=value,key=value::message``."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
 def format_outputs(
@@ -588,11 +577,3 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
         report_error(f"perf-gate wrote no {RECEIPT_NAME}", environ, out)
         return 70
     return step_exit_code(code, settings, out)
-
-
-def main(environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of the container: runs in the workspace, publishes with the real CLI."""
-    from perf_gate.cli import main as cli_main
-
-    env = os.environ if environ is None else environ
-    return run_step(env, cli_main, out or sys.stdout)

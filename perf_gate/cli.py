@@ -11,26 +11,39 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import requests
+
 from perf_gate import __version__
 from perf_gate.core.config import load_config
-from perf_gate.core.errors import PerfGateError, UsageError
-from perf_gate.inputs.baseline_store import BaselineRequest, cmd_baseline, gate_inputs
+from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.core.outputs import write_all
+from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
+from perf_gate.github.context import github_available
+from perf_gate.inputs import hardware as machine
+from perf_gate.inputs.baseline.sources import BaselineRequest
+from perf_gate.inputs.baseline.store import (
+    StoredRun,
+    load_file,
+    previous_store,
+    update,
+)
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
-from perf_gate.inputs.parsers.base import read_sniff, schema_problems
+from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current
-from perf_gate.inputs.runner import cmd_run
+from perf_gate.inputs.runner import cmd_run, default_config, git_commit
+from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (
-    environment_has_github,
     evaluate,
     exit_code,
-    load_run,
     write_report,
 )
+from perf_gate.report.gate_inputs import gate_inputs
 from perf_gate.report.render import text_table
+from perf_gate.schemas import schema_problems
 
 
 class _Parser(argparse.ArgumentParser):
@@ -215,6 +228,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
         branch=args.base_branch,
         hardware_file=args.hardware,
         environ=os.environ,
+        artifacts=artifact_source(GitHubAccess.from_environment(os.environ)),
     )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(
@@ -240,7 +254,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace, report: Any) -> None:
-    if not environment_has_github(os.environ):
+    if not github_available(os.environ):
         print(
             "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
             "use --no-publish to silence this"
@@ -266,6 +280,68 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from perf_gate.github.publish import publish_command
 
     return publish_command(args.receipt, args.event, os.environ)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    if args.baseline_command == "show":
+        return _show_baseline(args.path)
+    config = load_config(default_config(args.config))
+    current, records = load_current(args.current, args.format)
+    hardware = [r.hardware for r in records if r.hardware is not None] or [
+        machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
+    ]
+    output: Path = args.output or Path(config.baseline.path or "perf/baseline.json")
+    keep = args.history or config.baseline.history
+    root = Path.cwd()
+    environ = os.environ
+    branch = args.branch or environ.get("GITHUB_REF_NAME", "")
+    if args.previous_artifact:
+        previous = _previous_artifact(args.previous_artifact, branch, keep, environ)
+    else:
+        previous = previous_store(args.previous or output)
+    doc = update(
+        current,
+        records,
+        previous=previous,
+        keep=keep,
+        commit=args.commit or git_commit(root, environ),
+        branch=branch,
+        hardware=hardware,
+        force=args.force,
+    )
+    written = write_all(output.parent, {output.name: json.dumps(doc, indent=2) + "\n"})
+    print(
+        f"wrote {written[output.name]}: {len(doc['metrics'])} metric(s), commit "
+        f"{doc['commit'][:12] or 'unknown'}, {len(doc['history']) + 1} run(s) kept"
+    )
+    return 0
+
+
+def _previous_artifact(
+    name: str, branch: str, keep: int, environ: Mapping[str, str]
+) -> list[StoredRun]:
+    """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
+    try:
+        access = GitHubAccess.from_environment(environ)
+        if access is None:
+            raise InputError("no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset)")
+        runs, what = from_artifact(access, name, branch or None, None, history=keep)
+    except (PerfGateError, requests.RequestException) as exc:
+        print(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
+        return []
+    if not runs:
+        print(f"perf-gate: no previous baseline ({what}); starting afresh")
+    return runs
+
+
+def _show_baseline(path: Path) -> int:
+    runs = load_file(path, None)
+    for run in runs:
+        when = run.created_at or "undated"
+        sha = run.commit[:12] or "unknown commit"
+        hw = " / ".join(h.describe() for h in run.hardware) or "unknown hardware"
+        print(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
+    return 0
 
 
 COMMANDS = {

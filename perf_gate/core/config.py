@@ -1,8 +1,12 @@
-"""``.perf-gate.yml``: read, validate against its schema (``config.schema.json``), and model."""
+"""``.perf-gate.yml``: read, validate against its schema (``config.schema.json``), fully typed.
+
+Every section is a dataclass; nothing downstream reads the raw YAML."""
 
 from __future__ import annotations
 
 import fnmatch
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +15,7 @@ import yaml
 
 from perf_gate.core.errors import ConfigError
 from perf_gate.core.model import Device, Direction, Kind, Metric
-from perf_gate.inputs.parsers.base import schema_problems
+from perf_gate.schemas import check_schema
 
 DEFAULT_GATE_NAME = "review:gate:perf"
 
@@ -60,8 +64,203 @@ class Config:
     routes: Routes = field(default_factory=Routes)
     gpu_expected: bool = False
     policies: tuple[PolicyRule, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict)
+    mode: str = "history"  # or "ab"
+    baseline: BaselineSettings = field(default_factory=lambda: BaselineSettings())
+    hardware: HardwareSettings = field(default_factory=lambda: HardwareSettings())
+    ab: AbSection = field(default_factory=lambda: AbSection())
+    benchmarks: tuple[Benchmark, ...] = ()
+    fallback: FallbackSection = field(default_factory=lambda: FallbackSection())
     path: str | None = None
+
+
+# -- the sections `perf-gate run` and the baseline sources read -----------------------
+
+DEFAULT_HISTORY = 5
+DEFAULT_ROUNDS = 5
+Command = str | tuple[str, ...]
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
+
+
+def shown_command(command: Command) -> str:
+    """A command as the job log and the manifest show it."""
+    return command if isinstance(command, str) else " ".join(command)
+
+
+@dataclass(frozen=True)
+class BaselineSettings:
+    """``baseline:``: where the baseline is looked for, and how much history is kept."""
+
+    path: str | None = None
+    artifact: str | None = None
+    ref: str | None = None
+    branch: str | None = None
+    history: int = DEFAULT_HISTORY
+    max_age_days: float | None = None
+
+
+@dataclass(frozen=True)
+class HardwareSettings:
+    """``hardware:``: which ``nvidia-smi`` to ask, and whether differing hardware softens."""
+
+    nvidia_smi: str = "nvidia-smi"
+    compare: bool = True
+
+
+@dataclass(frozen=True)
+class AbSection:
+    """``ab:``: the base ref (``None``: from the environment), rounds, build, worktree."""
+
+    base: str | None = None
+    rounds: int = DEFAULT_ROUNDS
+    build: Command | None = None
+    worktree: str | None = None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One ``benchmarks:`` entry."""
+
+    name: str
+    command: Command
+    device: Device = "cpu"
+    timeout: float | None = None  # seconds
+    log: str | None = None
+    results: tuple[str, ...] = ()
+    format: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    workdir: str | None = None
+    required: bool = True  # a failure fails the gate (else it only warns)
+    memory: bool = True  # record the peak-memory metric
+    artifacts: tuple[str, ...] = ()  # extra files (globs) to list as receipts
+
+    @property
+    def shown(self) -> str:
+        return shown_command(self.command)
+
+    def cwd(self, root: Path) -> Path:
+        return root / self.workdir if self.workdir else root
+
+    def log_path(self, output_dir: Path) -> Path:
+        return Path(self.log) if self.log else output_dir / f"{self.name}.log"
+
+
+@dataclass(frozen=True)
+class FallbackCommand:
+    name: str
+    command: Command
+    kind: Kind  # TEST_TIME or BUILD_TIME
+    device: Device = "cpu"
+    timeout: float | None = None
+    log: str | None = None
+    repeat: int = 1  # runs; with 5 or more the times are samples for the noise model
+
+
+@dataclass(frozen=True)
+class FallbackSection:
+    """``fallback:``: timed build/test commands, and when they run."""
+
+    when: str = "missing"
+    commands: tuple[FallbackCommand, ...] = ()
+
+
+def parse_duration(value: Any) -> float | None:
+    """``600``, ``"90s"``, ``"30m"``, ``"2h"`` → seconds."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if match is None:
+        raise ConfigError(f"not a duration: {value!r} (use seconds or 30s, 10m, 2h)")
+    number, unit = float(match.group(1)), match.group(2) or "s"
+    return number * {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}[unit]
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def _command(value: Any) -> Command:
+    return value if isinstance(value, str) else tuple(str(c) for c in value)
+
+
+def benchmark_from_mapping(entry: Mapping[str, Any]) -> Benchmark:
+    return Benchmark(
+        name=str(entry["name"]),
+        command=_command(entry["command"]),
+        device=entry.get("device", "cpu"),
+        timeout=parse_duration(entry.get("timeout")),
+        log=entry.get("log"),
+        results=_strings(entry.get("results")),
+        format=entry.get("format"),
+        env=tuple(sorted((str(k), str(v)) for k, v in entry.get("env", {}).items())),
+        workdir=entry.get("workdir"),
+        required=bool(entry.get("required", True)),
+        memory=bool(entry.get("memory", True)),
+        artifacts=_strings(entry.get("artifacts")),
+    )
+
+
+def infer_kind(command: Command) -> Kind:
+    """``cargo build`` times a build, anything else (``cargo test``, ``pytest``) a test run."""
+    words = command.split() if isinstance(command, str) else list(command)
+    return Kind.BUILD_TIME if "build" in words else Kind.TEST_TIME
+
+
+def fallback_command_from_mapping(entry: Mapping[str, Any]) -> FallbackCommand:
+    command = _command(entry["command"])
+    kind = Kind(entry["kind"]) if "kind" in entry else infer_kind(command)
+    if kind not in (Kind.TEST_TIME, Kind.BUILD_TIME):
+        raise ConfigError(f"fallback kind must be test_time or build_time, not {kind.value}")
+    default_name = "build time" if kind is Kind.BUILD_TIME else "test time"
+    return FallbackCommand(
+        name=str(entry.get("name", default_name)),
+        command=command,
+        kind=kind,
+        device=entry.get("device", "cpu"),
+        timeout=parse_duration(entry.get("timeout")),
+        log=entry.get("log"),
+        repeat=int(entry.get("repeat", 1)),
+    )
+
+
+def _fallback(raw: Any) -> FallbackSection:
+    if raw is None:
+        return FallbackSection()
+    if isinstance(raw, list):
+        entries, when = raw, "missing"
+    else:
+        entries, when = raw.get("commands", []), raw.get("when", "missing")
+    return FallbackSection(when, tuple(fallback_command_from_mapping(e) for e in entries))
+
+
+def _ab(raw: Mapping[str, Any]) -> AbSection:
+    build = raw.get("build")
+    return AbSection(
+        base=str(raw["base"]) if raw.get("base") else None,
+        rounds=int(raw.get("rounds", DEFAULT_ROUNDS)),
+        build=None if build is None else _command(build),
+        worktree=raw.get("worktree"),
+    )
+
+
+def _baseline(raw: Mapping[str, Any]) -> BaselineSettings:
+    return BaselineSettings(
+        path=raw.get("path"),
+        artifact=raw.get("artifact"),
+        ref=raw.get("ref"),
+        branch=raw.get("branch"),
+        history=int(raw.get("history", DEFAULT_HISTORY)),
+        max_age_days=raw.get("max_age_days"),
+    )
+
+
+def _hardware(raw: Mapping[str, Any]) -> HardwareSettings:
+    return HardwareSettings(
+        nvidia_smi=str(raw.get("nvidia_smi", "nvidia-smi")), compare=bool(raw.get("compare", True))
+    )
 
 
 def _rule(entry: dict[str, Any]) -> PolicyRule:
@@ -81,11 +280,7 @@ def _rule(entry: dict[str, Any]) -> PolicyRule:
 
 def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
     """Build a :class:`Config` from an already parsed document, validating it first."""
-    problems = schema_problems(doc, "config.schema.json")
-    if problems:
-        where, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise ConfigError(f"{message}{more}", path=path, where=where)
+    check_schema(doc, "config.schema.json", path, ConfigError)
     gate = doc.get("gate", {})
     routes = doc.get("routes", {})
     return Config(
@@ -101,7 +296,12 @@ def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
         ),
         gpu_expected=bool(doc.get("gpu", {}).get("expected", False)),
         policies=tuple(_rule(entry) for entry in doc.get("policies", [])),
-        raw=doc,
+        mode=str(doc.get("mode", "history")),
+        baseline=_baseline(doc.get("baseline", {})),
+        hardware=_hardware(doc.get("hardware", {})),
+        ab=_ab(doc.get("ab", {})),
+        benchmarks=tuple(benchmark_from_mapping(e) for e in doc.get("benchmarks", [])),
+        fallback=_fallback(doc.get("fallback")),
         path=path,
     )
 

@@ -18,7 +18,10 @@ from perf_gate.core.units import format_pct, format_value
 from perf_gate.github import sanitize
 from perf_gate.github.client import Forbidden, GitHubClient, Response
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.sanitize import fit, utf8_len
 from perf_gate.github.templates import render
+from perf_gate.judge.decide import CONCLUSION
+from perf_gate.judge.verdict import SEVERITY, STATUS_CELL
 
 OUTPUT_LIMIT = 65_535
 """GitHub's maximum for ``output.summary`` and ``output.text``; counted in UTF-8 bytes
@@ -26,16 +29,8 @@ here, which is never more lenient than GitHub's characters."""
 ANNOTATIONS_PER_REQUEST = 50
 TITLE_LIMIT = 255
 
-CONCLUSIONS = {"pass": "success", "fail": "failure", "skipped": "neutral"}
-STATUS_CELL = {
-    "pass": "✅ PASS",
-    "warn": "⚠️ WARN",
-    "fail": "❌ FAIL",
-    "new": "🆕 new",
-    "missing": "missing",
-    "skipped": "skipped",
-}
-SEVERITY = {"fail": 0, "warn": 1, "missing": 2, "new": 3, "pass": 4, "skipped": 5}
+_CELL = {status.value: cell for status, cell in STATUS_CELL.items()}
+_ORDER = {status.value: rank for status, rank in SEVERITY.items()}
 ANNOTATION_LEVELS = {"fail": "failure", "warn": "warning"}
 
 
@@ -65,25 +60,7 @@ class CheckRunResult:
 
 def conclusion_for(status: str) -> str:
     """pass → success, fail → failure, skipped (or anything else) → neutral."""
-    return CONCLUSIONS.get(status, "neutral")
-
-
-def utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def fit(text: str, limit: int, pointer: str) -> str:
-    """``text`` unchanged when it fits in ``limit`` bytes, else cut at a line boundary
-    and closed with ``pointer`` (which says where the rest is)."""
-    if utf8_len(text) <= limit:
-        return text
-    tail = f"\n\n… {pointer}\n"
-    budget = limit - utf8_len(tail)
-    cut = text.encode("utf-8")[: max(0, budget)].decode("utf-8", errors="ignore")
-    newline = cut.rfind("\n")
-    if newline > len(cut) // 2:
-        cut = cut[:newline]
-    return cut.rstrip() + tail
+    return CONCLUSION.get(status, "neutral")
 
 
 def _number(value: Any, unit: str) -> str:
@@ -98,7 +75,7 @@ def _delta(value: Any) -> str:
 def ordered_metrics(receipt: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Metrics with regressions first (fail, warn, missing, new, pass, skipped)."""
     metrics = list(receipt.get("metrics") or [])
-    return sorted(metrics, key=lambda m: SEVERITY.get(str(m.get("status")), 9))
+    return sorted(metrics, key=lambda m: _ORDER.get(str(m.get("status")), 9))
 
 
 def table_rows(metrics: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
@@ -106,7 +83,7 @@ def table_rows(metrics: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     for metric in metrics:
         unit = str(metric.get("unit") or "")
         status = str(metric.get("status") or "")
-        cell = STATUS_CELL.get(status, status)
+        cell = _CELL.get(status, status)
         if status == "skipped" and metric.get("explanation"):
             cell = f"skipped ({metric['explanation']})"
         rows.append(

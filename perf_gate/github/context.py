@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import PublishError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
-DEFAULT_GATE_NAME = "review:gate:perf"
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 READ_ONLY_ACTORS = frozenset({"dependabot[bot]"})
 """Actors whose ``pull_request`` runs get a read-only token, as forks do."""
@@ -89,6 +89,11 @@ def token_from(environ: Mapping[str, str]) -> str:
         if value:
             return value
     return ""
+
+
+def github_available(environ: Mapping[str, str]) -> bool:
+    """A repository and a token: enough to publish (else the CLI only writes files)."""
+    return bool(environ.get("GITHUB_REPOSITORY", "").strip()) and bool(token_from(environ))
 
 
 def repository_from(environ: Mapping[str, str]) -> str:

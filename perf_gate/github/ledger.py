@@ -5,6 +5,9 @@ byte of the comment (other gates' rows, emoji or bold statuses, extra columns,
 other anchored sections, line endings) stays as it was. :func:`update_ledger`
 finds the Ledger through every page of comments, edits it, re-reads it and tries
 again when another gate's edit crossed ours, so that neither edit is lost.
+
+Over 400 lines because the Ledger's text format is one contract (parse, edit, render
+of the row, the hop log and ``Next:``), kept beside the edit loop that relies on it.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from perf_gate.github import sanitize
-from perf_gate.github.check_run import fit, utf8_len
 from perf_gate.github.client import GitHubClient, Response
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.sanitize import fit, utf8_len
 from perf_gate.github.templates import render
 
 COMMENT_LIMIT = 65_536

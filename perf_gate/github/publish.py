@@ -5,6 +5,9 @@ become a check run, a Ledger edit and a comment. When the token is read-only (a
 pull request from a fork) nothing fails: the result goes to the job summary with
 a ``::warning::`` on how to publish it from a ``workflow_run`` workflow, which runs
 ``perf-gate publish`` (:func:`publish_command`).
+
+Over 400 lines because it holds both ways to publish (in the job, and from a
+``workflow_run`` with the artifact's receipt) and the read-only fallback they share.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from typing import Any, TextIO
 import jsonschema
 import requests
 
+from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PublishError
+from perf_gate.core.workflow_commands import command
 from perf_gate.github import sanitize
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
 from perf_gate.github.context import (
-    DEFAULT_GATE_NAME,
     GitHubContext,
     context_from_environment,
     load_event,
@@ -108,8 +112,7 @@ def _short(exc: Exception) -> str:
 
 def _command(out: TextIO, kind: str, message: str) -> None:
     """A workflow command (``::warning::``), escaped as the runner wants."""
-    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    print(f"::{kind}::{escaped}", file=out, flush=True)
+    print(command(kind, message), file=out, flush=True)
 
 
 def write_job_summary(

@@ -27,20 +27,19 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from perf_gate.core.config import Config
+from perf_gate.core.config import DEFAULT_ROUNDS, Benchmark, Config
 from perf_gate.core.errors import RunError
 from perf_gate.core.model import Finding, Metric, ParseResult, RunSet
+from perf_gate.core.model_json import run_formats
 from perf_gate.inputs.artifact import artifact
-from perf_gate.inputs.benchmark import Benchmark, RunOutcome, command_findings, run_benchmark
+from perf_gate.inputs.benchmark import RunOutcome, command_findings, run_benchmark
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Hardware
 from perf_gate.inputs.process import CommandResult, run_command
-from perf_gate.inputs.run_manifest import run_formats
 
 Side = Literal["A", "B"]
-DEFAULT_ROUNDS = 5
 
 
 @dataclass(frozen=True)
@@ -52,17 +51,13 @@ class AbSettings:
 
 
 def settings_from_config(config: Config, environ: Mapping[str, str]) -> AbSettings:
-    raw: Mapping[str, Any] = config.raw.get("ab", {})
-    base = raw.get("base")
+    section = config.ab
+    base = section.base
     if not base:
         base_ref = environ.get("GITHUB_BASE_REF", "")
         base = f"origin/{base_ref}" if base_ref else "HEAD~1"
-    build = raw.get("build")
     return AbSettings(
-        base=str(base),
-        rounds=int(raw.get("rounds", DEFAULT_ROUNDS)),
-        build=build if build is None or isinstance(build, str) else tuple(build),
-        worktree=raw.get("worktree"),
+        base=base, rounds=section.rounds, build=section.build, worktree=section.worktree
     )
 
 

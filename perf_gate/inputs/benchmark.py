@@ -7,97 +7,26 @@ command that failed or timed out becomes a finding (``fail`` when required).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perf_gate.core.config import Config
+from perf_gate.core.config import Benchmark, Config
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult, RunSet
+from perf_gate.core.model_json import MEMORY_FORMAT
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import NO_GPU, Hardware
 from perf_gate.inputs.parsers import merge, parse_path
-from perf_gate.inputs.process import CommandResult, run_command, shown_command
-
-MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
-
+from perf_gate.inputs.process import CommandResult, run_command
 
 # -- the benchmarks: entries --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Benchmark:
-    """One ``benchmarks:`` entry."""
-
-    name: str
-    command: str | tuple[str, ...]
-    device: Device = "cpu"
-    timeout: float | None = None  # seconds
-    log: str | None = None
-    results: tuple[str, ...] = ()
-    format: str | None = None
-    env: tuple[tuple[str, str], ...] = ()
-    workdir: str | None = None
-    required: bool = True  # a failure fails the gate (else it only warns)
-    memory: bool = True  # record the peak-memory metric
-    artifacts: tuple[str, ...] = ()  # extra files (globs) to list as receipts
-
-    @property
-    def shown(self) -> str:
-        return shown_command(self.command)
-
-    def cwd(self, root: Path) -> Path:
-        return root / self.workdir if self.workdir else root
-
-    def log_path(self, output_dir: Path) -> Path:
-        return Path(self.log) if self.log else output_dir / f"{self.name}.log"
-
-
-def parse_duration(value: Any) -> float | None:
-    """``600``, ``"90s"``, ``"30m"``, ``"2h"`` → seconds."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if match is None:
-        raise InputError(f"not a duration: {value!r} (use seconds or 30s, 10m, 2h)")
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}[unit]
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-
-
-def benchmark_from_mapping(entry: Mapping[str, Any]) -> Benchmark:
-    command = entry["command"]
-    return Benchmark(
-        name=str(entry["name"]),
-        command=command if isinstance(command, str) else tuple(str(c) for c in command),
-        device=entry.get("device", "cpu"),
-        timeout=parse_duration(entry.get("timeout")),
-        log=entry.get("log"),
-        results=_strings(entry.get("results")),
-        format=entry.get("format"),
-        env=tuple(sorted((str(k), str(v)) for k, v in entry.get("env", {}).items())),
-        workdir=entry.get("workdir"),
-        required=bool(entry.get("required", True)),
-        memory=bool(entry.get("memory", True)),
-        artifacts=_strings(entry.get("artifacts")),
-    )
-
-
 def benchmarks_from_config(config: Config) -> list[Benchmark]:
-    return [benchmark_from_mapping(e) for e in config.raw.get("benchmarks", [])]
+    return list(config.benchmarks)
 
 
 def select(

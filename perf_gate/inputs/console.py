@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import IO
 
+from perf_gate.core.workflow_commands import command
+
 HEARTBEAT_S = 60.0
 
 
@@ -30,7 +32,7 @@ class Console:
             self.stream.flush()
 
     def begin(self, title: str) -> None:
-        self.line(f"::group::{title}" if self.fold else f"── {title} ──")
+        self.line(command("group", title) if self.fold else f"── {title} ──")
 
     def end(self) -> None:
         if self.fold:

@@ -21,16 +21,14 @@ A plain list is the ``commands`` with ``when: missing``.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from perf_gate.core.config import Config
-from perf_gate.core.errors import InputError
-from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult
+from perf_gate.core.config import Config, FallbackCommand
+from perf_gate.core.model import Finding, Metric, ParseResult
 from perf_gate.inputs.artifact import artifact
-from perf_gate.inputs.benchmark import RunOutcome, command_findings, parse_duration
+from perf_gate.inputs.benchmark import RunOutcome, command_findings
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.process import CommandResult, run_command
 
@@ -40,58 +38,16 @@ TIMINGS_REPORT = Path("target") / "cargo-timings" / "cargo-timing.html"
 
 
 @dataclass(frozen=True)
-class FallbackCommand:
-    name: str
-    command: str | tuple[str, ...]
-    kind: Kind  # TEST_TIME or BUILD_TIME
-    device: Device = "cpu"
-    timeout: float | None = None
-    log: str | None = None
-    repeat: int = 1  # runs; with 5 or more the times are samples for the noise model
-
-
-@dataclass(frozen=True)
 class FallbackPlan:
     when: When = "missing"
     commands: tuple[FallbackCommand, ...] = ()
-
-
-def infer_kind(command: str | tuple[str, ...]) -> Kind:
-    """``cargo build`` times a build, anything else (``cargo test``, ``pytest``) a test run."""
-    words = command.split() if isinstance(command, str) else list(command)
-    return Kind.BUILD_TIME if "build" in words else Kind.TEST_TIME
-
-
-def command_from_mapping(entry: Mapping[str, Any]) -> FallbackCommand:
-    raw = entry["command"]
-    command = raw if isinstance(raw, str) else tuple(str(c) for c in raw)
-    kind = Kind(entry["kind"]) if "kind" in entry else infer_kind(command)
-    if kind not in (Kind.TEST_TIME, Kind.BUILD_TIME):
-        raise InputError(f"fallback kind must be test_time or build_time, not {kind.value}")
-    default_name = "build time" if kind is Kind.BUILD_TIME else "test time"
-    return FallbackCommand(
-        name=str(entry.get("name", default_name)),
-        command=command,
-        kind=kind,
-        device=entry.get("device", "cpu"),
-        timeout=parse_duration(entry.get("timeout")),
-        log=entry.get("log"),
-        repeat=int(entry.get("repeat", 1)),
-    )
 
 
 def plan_from_config(
     config: Config, override: str | None = None, device: str | None = None
 ) -> FallbackPlan:
     """The ``fallback:`` section; ``device`` keeps only that device's commands (a shard)."""
-    raw = config.raw.get("fallback")
-    if raw is None:
-        entries: list[Any] = []
-        when: str = "missing"
-    elif isinstance(raw, list):
-        entries, when = raw, "missing"
-    else:
-        entries, when = raw.get("commands", []), raw.get("when", "missing")
+    when = config.fallback.when
     if override is not None:
         when = override
     mode: When = "missing"
@@ -99,7 +55,7 @@ def plan_from_config(
         mode = "always"
     elif when == "never":
         mode = "never"
-    commands = tuple(command_from_mapping(e) for e in entries)
+    commands = config.fallback.commands
     if device is not None:
         commands = tuple(c for c in commands if c.device == device)
     return FallbackPlan(when=mode, commands=commands)

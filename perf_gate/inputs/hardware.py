@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from perf_gate.core.config import Config
+
 GPU_QUERY = "name,driver_version,memory.total,compute_cap,clocks.max.sm"
 GPU_QUERY_ARGS = ("--query-gpu=" + GPU_QUERY, "--format=csv,noheader")
 # Drivers before 510 know no compute_cap field: asked again without it.
@@ -353,3 +355,8 @@ def mismatch(
     if not parts:
         return None
     return "baseline and current ran on different hardware (" + "; ".join(parts) + ")"
+
+
+def nvidia_smi(config: Config) -> str:
+    """The ``nvidia-smi`` command the config names (``hardware.nvidia_smi``)."""
+    return config.hardware.nvidia_smi

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from perf_gate.core.config import shown_command
 from perf_gate.core.model import Device
 from perf_gate.inputs.console import Console, elapsed_text
 
@@ -82,11 +83,6 @@ def command_result_from_dict(data: Mapping[str, Any]) -> CommandResult:
         tail=tuple(data.get("tail", ())),
         reason=data.get("reason", ""),
     )
-
-
-def shown_command(command: str | tuple[str, ...]) -> str:
-    """A command as the job log and the manifest show it."""
-    return command if isinstance(command, str) else " ".join(command)
 
 
 def _argv(command: str | tuple[str, ...]) -> list[str]:

@@ -8,22 +8,29 @@ file each.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.errors import InputError
-from perf_gate.core.model import Finding, InputFile, Kind, Metric, RunSet
+from perf_gate.core.model import InputFile, RunSet
+from perf_gate.core.model_json import (
+    finding_from_dict,
+    finding_to_dict,
+    metric_from_dict,
+    metric_to_dict,
+    run_formats,
+    utc_now,
+)
 from perf_gate.inputs.artifact import sha256_file
-from perf_gate.inputs.benchmark import MEMORY_FORMAT, RunOutcome
+from perf_gate.inputs.benchmark import RunOutcome
 from perf_gate.inputs.hardware import hardware_from_dict
 from perf_gate.inputs.parsers import merge
-from perf_gate.inputs.parsers.base import schema_problems
 from perf_gate.inputs.process import command_result_from_dict
 from perf_gate.inputs.run_record import RunRecord
-from perf_gate.report.finalize import check_unique, load_run
+from perf_gate.inputs.runs import check_unique, load_run
+from perf_gate.schemas import check_schema
 
 MANIFEST_NAME = "perf-run.json"
 
@@ -32,72 +39,6 @@ MANIFEST_MARK = "perf_gate_run"
 
 
 # -- writing -------------------------------------------------------------------------
-
-
-def metric_to_dict(metric: Metric) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": metric.name,
-        "value": metric.value,
-        "unit": metric.unit,
-        "kind": metric.kind.value,
-        "direction": metric.direction,
-    }
-    if metric.device:
-        out["device"] = metric.device
-    if metric.samples:
-        out["samples"] = list(metric.samples)
-    for key in ("lower", "upper", "passed", "tolerance"):
-        if getattr(metric, key) is not None:
-            out[key] = getattr(metric, key)
-    if metric.source:
-        out["source"] = metric.source
-    if metric.format:
-        out["format"] = metric.format
-    if metric.meta:
-        out["meta"] = [list(pair) for pair in metric.meta]
-    return out
-
-
-def metric_from_dict(data: Mapping[str, Any]) -> Metric:
-    return Metric(
-        name=data["name"],
-        value=float(data["value"]),
-        unit=data.get("unit", ""),
-        kind=Kind(data.get("kind", "other")),
-        direction=data.get("direction", "lower"),
-        device=data.get("device"),
-        samples=tuple(float(x) for x in data.get("samples", ())),
-        lower=data.get("lower"),
-        upper=data.get("upper"),
-        passed=data.get("passed"),
-        tolerance=data.get("tolerance"),
-        source=data.get("source", ""),
-        format=data.get("format", ""),
-        meta=tuple((str(k), str(v)) for k, v in data.get("meta", ())),
-    )
-
-
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "source": finding.source,
-        "message": finding.message,
-        "severity": finding.severity,
-        "code": finding.code,
-    }
-
-
-def finding_from_dict(data: Mapping[str, Any]) -> Finding:
-    severity = data.get("severity", "fail")
-    return Finding(data["source"], data["message"], severity, data.get("code", ""))
-
-
-def run_formats(metrics: Iterable[Metric]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m.format for m in metrics if m.format and m.format != MEMORY_FORMAT))
-
-
-def utc_now() -> str:
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return now.isoformat().replace("+00:00", "Z")
 
 
 def manifest(outcome: RunOutcome, *, root: Path, mode: str, commit: str) -> dict[str, Any]:
@@ -144,10 +85,7 @@ def read_manifest(path: Path) -> RunRecord:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read run manifest: {exc}", path=str(path)) from None
-    problems = schema_problems(doc, "perf-run.schema.json")
-    if problems:
-        where, message = problems[0]
-        raise InputError(message, path=str(path), where=where)
+    check_schema(doc, "perf-run.schema.json", str(path))
     metrics = tuple(metric_from_dict(m) for m in doc["metrics"])
     files = tuple(
         InputFile(path=f["path"], format=f["format"], sha256=f["sha256"])

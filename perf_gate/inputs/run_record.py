@@ -1,7 +1,7 @@
-"""A ``perf-run.json`` read back, and what ``perf-gate finalize`` learns from it.
+"""What ``perf-gate finalize`` learns from a ``perf-run.json`` read back (:class:`RunRecord`).
 
-GPU commands skipped for want of a GPU, a GPU that failed or was missing, notes
-about failed commands, and the machines the current results came from.
+A GPU that failed or was missing, notes about failed commands, and the machines the
+current results came from. Writing and reading the file is :mod:`run_manifest`'s job.
 """
 
 from __future__ import annotations
@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
-from perf_gate.core.model import Kind, Metric, RunSet
-from perf_gate.inputs.hardware import NO_GPU, Hardware, Probes, detect, hardware_from_dict
+from perf_gate.core.model import RunSet
+from perf_gate.inputs.hardware import Hardware, Probes, detect, hardware_from_dict, nvidia_smi
 from perf_gate.inputs.process import CommandResult
-from perf_gate.judge.compare import Row, Status
-from perf_gate.judge.policy import Threshold
 
 _CUDA_TROUBLE = re.compile(
     r"CUDA[_ ]ERROR|CUDA error|no CUDA-capable device|cudaErrorNoDevice|"
@@ -42,49 +40,6 @@ class RunRecord:
     commit: str
     baseline: RunSet | None = None
     ab: Mapping[str, Any] | None = None
-
-
-def skipped_rows(
-    records: Sequence[RunRecord], baselines: list[RunSet]
-) -> tuple[list[RunSet], tuple[Row, ...]]:
-    """GPU commands skipped for want of a GPU: their baseline metrics become ``skipped``
-    rows (``no-gpu-available``) instead of ``missing``, and the CPU part is judged alone.
-    """
-    skipped = [c for r in records for c in r.commands if c.status == "skipped"]
-    devices = {c.device for c in skipped}
-    if not devices:
-        return baselines, ()
-    ran = {m.device for r in records for m in r.run.metrics}
-    gone = devices - ran
-    rows: list[Row] = []
-    kept = baselines
-    if baselines and gone:
-        newest = baselines[-1]
-        for metric in newest.metrics:
-            if metric.device in gone:
-                rows.append(_skip_row(metric, metric, NO_GPU))
-        kept = [
-            replace(run, metrics=tuple(m for m in run.metrics if m.device not in gone))
-            for run in baselines
-        ]
-    if not rows:
-        for cmd in skipped:
-            stand_in = Metric(
-                name=cmd.name,
-                value=0.0,
-                unit="",
-                kind=Kind.OTHER,
-                direction="lower",
-                device=cmd.device,
-                source=cmd.command,
-            )
-            rows.append(_skip_row(stand_in, None, NO_GPU))
-    return kept, tuple(rows)
-
-
-def _skip_row(metric: Metric, baseline: Metric | None, reason: str) -> Row:
-    threshold = Threshold(direction=metric.direction, unit=metric.unit, source="run")
-    return Row(metric, baseline, None, threshold, Status.SKIPPED, reason, "none")
 
 
 def gpu_problem(
@@ -146,7 +101,3 @@ def current_hardware(
     if found:
         return found
     return [detect(Probes(smi=nvidia_smi(config)))] if config.gpu_expected else []
-
-
-def nvidia_smi(config: Config) -> str:
-    return str(config.raw.get("hardware", {}).get("nvidia_smi", "nvidia-smi"))

@@ -31,9 +31,8 @@ from perf_gate.inputs import fallback as fallback_mode
 from perf_gate.inputs.artifact import MEMORY_NAME, find_receipts, memory_report
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console, elapsed_text
-from perf_gate.inputs.hardware import Hardware, Probes, detect
+from perf_gate.inputs.hardware import Hardware, Probes, detect, nvidia_smi
 from perf_gate.inputs.run_manifest import MANIFEST_NAME, manifest
-from perf_gate.inputs.run_record import nvidia_smi
 
 
 def default_config(path: Path | None) -> Path | None:
@@ -79,7 +78,7 @@ def execute(
     machine = hardware or detect(Probes(smi=nvidia_smi(config)))
     out.line(f"perf-gate: hardware: {machine.describe()}")
     benches = select(benchmarks_from_config(config), only, device)
-    mode = config.raw.get("mode", "history")
+    mode = config.mode
     if mode == "ab":
         outcome = ab_mode.run_ab(
             config, benches, hardware=machine, root=root, output_dir=output_dir, console=out

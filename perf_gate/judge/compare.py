@@ -8,47 +8,16 @@ absolute and apply even without a baseline.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from perf_gate.core.config import Config
 from perf_gate.core.model import Metric, RunSet
 from perf_gate.core.units import format_pct, format_value
-from perf_gate.judge.policy import Threshold, resolve
+from perf_gate.judge.policy import resolve
+from perf_gate.judge.verdict import MIN_SAMPLES, Row, Status, Threshold
 
 if TYPE_CHECKING:
     from perf_gate.judge.sample_verdict import SampleCase, SampleVerdict
-
-MIN_SAMPLES = 5
-
-
-class Status(str, enum.Enum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    NEW = "new"
-    MISSING = "missing"
-    SKIPPED = "skipped"
-
-
-Method = Literal["samples", "plain", "floor", "test", "none"]
-
-
-@dataclass(frozen=True)
-class Row:
-    """The verdict on one metric: one row of the table and of the receipt."""
-
-    metric: Metric  # the current metric, or the baseline one when it is missing now
-    baseline: Metric | None
-    current: Metric | None
-    threshold: Threshold
-    status: Status
-    explanation: str
-    method: Method
-    delta_pct: float | None = None
-    interval_pct: tuple[float, float] | None = None
-    improvement: bool = False
 
 
 def delta_pct(baseline: float, current: float) -> float | None:
@@ -76,7 +45,11 @@ def _absolute_limits(current: Metric, threshold: Threshold) -> str | None:
 def _plain(base: Metric, cur: Metric, threshold: Threshold) -> Row:
     delta = delta_pct(base.value, cur.value)
     tol = threshold.tolerance
-    head = "plain tolerance rule (single values, no samples)"
+    fewest = min(len(base.samples), len(cur.samples))
+    if fewest:
+        head = f"plain tolerance rule (fewer than {MIN_SAMPLES} samples per side)"
+    else:
+        head = "plain tolerance rule (single values, no samples)"
     if delta is None or tol is None:
         return Row(
             cur, base, cur, threshold, Status.PASS, f"{head}: no relative limit", "plain", delta

@@ -8,7 +8,7 @@ from typing import Literal
 
 from perf_gate.core.config import Config
 from perf_gate.core.model import Finding
-from perf_gate.judge.compare import Row, Status
+from perf_gate.judge.verdict import Row, Status
 
 GateStatus = Literal["pass", "fail", "skipped"]
 

@@ -8,40 +8,12 @@ neither a configured policy nor a kind-specific default names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from perf_gate.core.config import Config
-from perf_gate.core.model import Direction, Kind, Metric
+from perf_gate.core.model import Kind, Metric
+from perf_gate.judge.verdict import Threshold
 
 GENERIC_TOLERANCE = 5.0
 ACCURACY_FLOOR = 99.0
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """What a metric is judged against."""
-
-    direction: Direction
-    tolerance: float | None = None  # ± percent change allowed
-    floor: float | None = None  # absolute minimum of the current value
-    ceiling: float | None = None  # absolute maximum of the current value
-    critical: bool = True  # a non-critical regression only warns
-    ignore: bool = False
-    source: str = "default"  # "policy #N", "default", "--threshold", "harness"
-
-    unit: str = ""
-
-    def describe(self) -> str:
-        """The Threshold column: ``±5%``, ``≥99%``, ``≤1e-05``, ``±5%, ≥99%``."""
-        parts = []
-        suffix = "%" if self.unit == "%" else ""
-        if self.tolerance is not None:
-            parts.append(f"±{self.tolerance:g}%")
-        if self.floor is not None:
-            parts.append(f"≥{self.floor:g}{suffix}")
-        if self.ceiling is not None:
-            parts.append(f"≤{self.ceiling:g}{suffix}")
-        return ", ".join(parts) if parts else "—"
 
 
 def _kind_default(

@@ -32,8 +32,12 @@ How a verdict is reached (all on the log scale, where a ratio is a difference):
    says how many samples would make it clear, or that run-to-run drift and not the
    sample count is what limits); ``pass`` otherwise.
 
-Fewer than :data:`MIN_TEST_SAMPLES` samples on a side gives the plain tolerance
+Fewer than :data:`MIN_SAMPLES` samples on a side gives the plain tolerance
 rule on the medians, marked as such.
+
+Over 400 lines because the five steps above are one statistical model whose parts
+(reference choice, drift, suite shift, calibration) share their intermediate values;
+the pure statistics it rests on are in :mod:`perf_gate.judge.stats`.
 """
 
 from __future__ import annotations
@@ -61,11 +65,11 @@ from perf_gate.judge.stats import (
     two_sided_normal_p,
     two_sided_t_p,
 )
+from perf_gate.judge.verdict import MIN_SAMPLES
 
 __all__ = [
     "HL_POINTS",
     "MIN_SUITE",
-    "MIN_TEST_SAMPLES",
     "CaseSummary",
     "Direction",
     "RunSummary",
@@ -81,9 +85,6 @@ Status = Literal["pass", "warn", "fail", "improved"]
 
 MIN_SUITE = 8
 """Metrics needed before suite-wide calibration and runner-profile matching apply."""
-
-MIN_TEST_SAMPLES = 3
-"""Samples needed on each side for a statistical test; fewer gives the plain rule."""
 
 HL_POINTS = 32
 """Samples per side kept for the Hodges–Lehmann shift; larger runs are compressed to
@@ -240,7 +241,7 @@ class _Assessment:
 
     @property
     def testable(self) -> bool:
-        return min(self.count_current, self.count_reference) >= MIN_TEST_SAMPLES
+        return min(self.count_current, self.count_reference) >= MIN_SAMPLES
 
     @property
     def variance(self) -> float:
@@ -310,7 +311,7 @@ def _assess(
 
 
 def _can_test(current: RunSummary, reference: RunSummary) -> bool:
-    return min(current.count, reference.count) >= MIN_TEST_SAMPLES
+    return min(current.count, reference.count) >= MIN_SAMPLES
 
 
 def _assess_alone(summary: CaseSummary) -> _Assessment:
@@ -583,7 +584,7 @@ def _plain_rule(summary: CaseSummary, assessment: _Assessment) -> SampleVerdict:
     explanation = (
         f"{status}: {change:+.1f}% (median ratio), plain tolerance rule "
         f"({summary.tolerance_pct:g}%): only {assessment.count_current} vs "
-        f"{assessment.count_reference} samples, at least {MIN_TEST_SAMPLES} per side "
+        f"{assessment.count_reference} samples, at least {MIN_SAMPLES} per side "
         "are needed for a test"
     )
     return SampleVerdict(status, change, change, change, 1.0, 1.0, "tolerance", explanation)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
-from perf_gate.judge.compare import Row, Status
 from perf_gate.judge.decide import Decision
+from perf_gate.judge.verdict import Row, Status
 
 _METHODS = {
     "criterion": "cargo_bench",
@@ -257,3 +257,13 @@ def build_evidence(
         result=_result(rows),
         reason=decision.reason,
     )
+
+
+def display_name(row: Row) -> str:
+    """``CPU Inference``, ``I2S Accuracy``, or the metric's own label."""
+    metric = row.metric
+    if metric.kind is Kind.INFERENCE and metric.name == "inference":
+        return f"{(metric.device or 'cpu').upper()} Inference"
+    if metric.kind is Kind.ACCURACY:
+        return f"{short_accuracy_name(metric.name)} Accuracy"
+    return metric.label

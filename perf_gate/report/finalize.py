@@ -7,53 +7,22 @@ network call, and handing them to the publisher.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Config
-from perf_gate.core.errors import InputError
-from perf_gate.core.model import Finding, InputFile, Kind, Metric, RunSet
+from perf_gate.core.model import Finding, Kind, RunSet
 from perf_gate.core.outputs import write_all
-from perf_gate.inputs.parsers import merge, parse_path
-from perf_gate.judge.compare import Row, Status, compare
+from perf_gate.judge.compare import compare
 from perf_gate.judge.decide import Decision, decide
+from perf_gate.judge.verdict import Row, Status
 from perf_gate.report.evidence import Evidence, build_evidence
 from perf_gate.report.receipt import build_receipt, dumps
 from perf_gate.report.render import render_summary
 
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
-
-
-def check_unique(metrics: Sequence[Metric]) -> None:
-    """Two results with the same name on the same device cannot both be right."""
-    seen: dict[tuple[str, str], Metric] = {}
-    for metric in metrics:
-        first = seen.setdefault(metric.key, metric)
-        if first is not metric:
-            where = first.source if first.source == metric.source else (f"also in {first.source}")
-            raise InputError(
-                f"duplicate metric name {metric.label!r} ({where})", path=metric.source
-            )
-
-
-def load_run(paths: Sequence[Path], fmt: str | None, role: str = "current") -> RunSet:
-    """Read files and folders that together are one run."""
-    result = merge([parse_path(path, fmt) for path in paths])
-    check_unique(result.metrics)
-    files = tuple(
-        InputFile(
-            path=f.path,
-            format=f.format,
-            sha256=f.sha256,
-            role="baseline" if role == "baseline" else "current",
-        )
-        for f in result.files
-    )
-    formats = tuple(dict.fromkeys(m.format for m in result.metrics))
-    return RunSet(metrics=result.metrics, findings=result.findings, files=files, formats=formats)
 
 
 @dataclass(frozen=True)
@@ -168,9 +137,3 @@ def write_report(report: Report, output_dir: Path) -> dict[str, Path]:
 
 def exit_code(decision: Decision) -> int:
     return 1 if decision.status == "fail" else 0
-
-
-def environment_has_github(environ: Mapping[str, str]) -> bool:
-    return bool(environ.get("GITHUB_REPOSITORY")) and bool(
-        environ.get("GITHUB_TOKEN") or environ.get("INPUT_GITHUB-TOKEN")
-    )

@@ -10,10 +10,9 @@ import jsonschema
 
 from perf_gate import __version__
 from perf_gate.core.model import Finding, InputFile
-from perf_gate.judge.compare import Row
 from perf_gate.judge.decide import Decision
-from perf_gate.report.evidence import Evidence
-from perf_gate.report.render import display_name
+from perf_gate.judge.verdict import Row
+from perf_gate.report.evidence import Evidence, display_name
 from perf_gate.schemas import load_schema
 
 SCHEMA_VERSION = "1.0.0"

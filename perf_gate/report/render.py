@@ -13,39 +13,12 @@ import jinja2
 
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
-from perf_gate.judge.compare import Row, Status
 from perf_gate.judge.decide import Decision
-from perf_gate.report.evidence import Evidence, short_accuracy_name
+from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
+from perf_gate.report.evidence import Evidence, display_name
 from perf_gate.report.markdown import Raw, escape
 
-STATUS_CELL = {
-    Status.PASS: "✅ PASS",
-    Status.WARN: "⚠️ WARN",
-    Status.FAIL: "❌ FAIL",
-    Status.NEW: "new",
-    Status.MISSING: "missing",
-    Status.SKIPPED: "skipped",
-}
-
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
-_SEVERITY = {
-    Status.FAIL: 0,
-    Status.WARN: 1,
-    Status.MISSING: 2,
-    Status.NEW: 3,
-    Status.PASS: 4,
-    Status.SKIPPED: 5,
-}
-
-
-def display_name(row: Row) -> str:
-    """``CPU Inference``, ``I2S Accuracy``, or the metric's own label."""
-    metric = row.metric
-    if metric.kind is Kind.INFERENCE and metric.name == "inference":
-        return f"{(metric.device or 'cpu').upper()} Inference"
-    if metric.kind is Kind.ACCURACY:
-        return f"{short_accuracy_name(metric.name)} Accuracy"
-    return metric.label
 
 
 @dataclass(frozen=True)
@@ -75,7 +48,7 @@ def table_row(row: Row) -> TableRow:
         threshold=row.threshold.describe(),
         status=status,
         explanation=row.explanation,
-        severity=_SEVERITY[row.status],
+        severity=SEVERITY[row.status],
         headline=row.metric.kind in _HEADLINE,
         order=_HEADLINE.index(row.metric.kind) if row.metric.kind in _HEADLINE else 99,
     )

@@ -11,12 +11,10 @@ from perf_gate.action import (
     MAX_ANNOTATIONS,
     annotations_for,
     cap_summary,
-    command,
-    escape_data,
-    escape_property,
     format_outputs,
     group,
 )
+from perf_gate.core.workflow_commands import command, escape_data, escape_property
 from tests.action.conftest import parse_github_output
 
 
@@ -104,3 +102,12 @@ def test_a_group_folds_what_is_printed_inside() -> None:
     with group("perf-gate finalize: 3%", out):
         out.write("table\n")
     assert out.getvalue() == "::group::perf-gate finalize: 3%25\ntable\n::endgroup::\n"
+
+
+def test_a_fold_title_cannot_start_a_workflow_command() -> None:
+    """``perf-gate run`` folds each command under its configured name: one escaping for all."""
+    from perf_gate.inputs.console import Console
+
+    out = io.StringIO()
+    Console(stream=out, fold=True).begin("bench\n::error::pwned")
+    assert out.getvalue() == "::group::bench%0A::error::pwned\n"

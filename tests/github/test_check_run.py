@@ -6,11 +6,11 @@ from perf_gate.github.check_run import (
     annotations_for,
     build_payload,
     conclusion_for,
-    fit,
     render_summary,
     render_text,
 )
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.sanitize import fit
 
 from .builders import HEAD_SHA, REPORT, metric, receipt
 

@@ -100,3 +100,12 @@ def test_unreadable_event_file_is_a_clear_error(tmp_path):
     bad.write_text("{nope")
     with pytest.raises(PublishError, match="cannot read the event file"):
         context_from_environment(environ("https://x", bad))
+
+
+def test_publishing_needs_a_repository_and_the_one_token_reading() -> None:
+    """The CLI decides to publish with the same token rule the client uses (token_from)."""
+    from perf_gate.github.context import github_available
+
+    assert github_available({"GITHUB_REPOSITORY": "o/r", "INPUT_GITHUB_TOKEN": "t"})
+    assert not github_available({"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "  "})
+    assert not github_available({"GITHUB_TOKEN": "t"})

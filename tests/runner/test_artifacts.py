@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from perf_gate.cli import main
-from perf_gate.inputs.baseline_store import GitHubAccess, from_artifact
+from perf_gate.github.artifacts import GitHubAccess, from_artifact
 from tests.github.openapi import (
     OpenAPIValidator,
     to_json_schema,

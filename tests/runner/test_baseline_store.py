@@ -13,8 +13,10 @@ import pytest
 from perf_gate.cli import main
 from perf_gate.core.config import Config, config_from_mapping
 from perf_gate.core.model import RunSet
-from perf_gate.inputs.baseline_store import BaselineRequest, gate_inputs, load_file
+from perf_gate.inputs.baseline.sources import BaselineRequest
+from perf_gate.inputs.baseline.store import load_file
 from perf_gate.inputs.hardware import Gpu, Hardware
+from perf_gate.report.gate_inputs import gate_inputs
 
 EPYC = Hardware(cpu_model="AMD EPYC 7763 64-Core Processor", cores=4, simd=("avx2",))
 XEON = Hardware(cpu_model="Intel Xeon 8370C", cores=4, simd=("avx512", "avx2"))

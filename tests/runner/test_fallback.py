@@ -11,9 +11,9 @@ import pytest
 from perf_gate.cli import main
 from perf_gate.core.config import config_from_mapping
 from perf_gate.core.model import Kind
+from perf_gate.core.model_json import metric_from_dict
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Hardware
-from perf_gate.inputs.run_manifest import metric_from_dict
 from perf_gate.inputs.runner import execute
 
 from .conftest import PY, write_script

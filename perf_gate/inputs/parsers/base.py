@@ -14,17 +14,15 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-import jsonschema
-
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import Device, InputFile, ParseResult
-from perf_gate.schemas import load_schema
+from perf_gate.schemas import check_schema
+from perf_gate.schemas import json_path as json_path  # parsers name where a value sits
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -113,35 +111,9 @@ def read_sniff(path: Path) -> Sniff:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
 
-def json_path(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
-    """``["results", 0, "times"]`` → ``$.results[0].times``."""
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and part.isidentifier():
-            out += f".{part}"
-        else:
-            out += "[" + json.dumps(part) + "]"
-    return out
-
-
-def schema_problems(document: Any, schema_name: str) -> list[tuple[str, str]]:
-    """Every violation of ``schemas/<schema_name>`` as ``(json_path, message)``, sorted."""
-    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
-    problems = []
-    for error in validator.iter_errors(document):
-        problems.append((json_path(list(error.absolute_path)), error.message))
-    return sorted(problems)
-
-
 def validate_or_raise(sniff: Sniff, document: Any, schema_name: str) -> None:
     """Raise :class:`InputError` naming the first schema violation (and how many more)."""
-    problems = schema_problems(document, schema_name)
-    if problems:
-        where, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(f"{message}{more}", path=str(sniff.path), where=where)
+    check_schema(document, schema_name, str(sniff.path))
 
 
 def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> float:

@@ -6,9 +6,10 @@ import pytest
 
 from perf_gate.core.config import config_from_mapping
 from perf_gate.core.model import Finding, Kind, Metric, RunSet
-from perf_gate.judge.compare import Status, compare, delta_pct
+from perf_gate.judge.compare import compare, delta_pct
 from perf_gate.judge.decide import decide
 from perf_gate.judge.policy import resolve
+from perf_gate.judge.verdict import Status
 
 
 def metric(
@@ -240,3 +241,23 @@ def test_evidence_chain_names_the_current_runs_method_not_the_baselines() -> Non
     base = with_(run(metric("b", 100.0)), formats=("bitnet-baseline",))
     report = evaluate(current, [base], DEFAULT)
     assert report.evidence.method == "xtask_benchmark"
+
+
+def test_too_few_samples_are_not_called_single_values() -> None:
+    """Four samples per side (below the one MIN_SAMPLES rule) get the plain rule, and the
+    explanation says why instead of "single values, no samples"."""
+    row = judge(
+        metric("parse", 100.0, samples=(99.0, 100.0, 101.0, 100.0)),
+        metric("parse", 120.0, samples=(119.0, 120.0, 121.0, 120.0)),
+    )
+    assert row.method == "plain"
+    assert "fewer than 5 samples per side" in row.explanation
+    assert "no samples" not in row.explanation
+
+
+def test_one_status_vocabulary_for_summary_and_check_run() -> None:
+    from perf_gate.github.check_run import table_rows
+    from perf_gate.judge.verdict import STATUS_CELL
+
+    cells = table_rows([{"name": "x", "status": "new"}])
+    assert STATUS_CELL[Status.NEW] in cells[0].values()

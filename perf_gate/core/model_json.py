@@ -1,0 +1,78 @@
+"""The data model as JSON: metrics and findings to and from the dicts that manifests and
+baseline files store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from perf_gate.core.model import Finding, Kind, Metric
+
+MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
+
+
+def metric_to_dict(metric: Metric) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": metric.name,
+        "value": metric.value,
+        "unit": metric.unit,
+        "kind": metric.kind.value,
+        "direction": metric.direction,
+    }
+    if metric.device:
+        out["device"] = metric.device
+    if metric.samples:
+        out["samples"] = list(metric.samples)
+    for key in ("lower", "upper", "passed", "tolerance"):
+        if getattr(metric, key) is not None:
+            out[key] = getattr(metric, key)
+    if metric.source:
+        out["source"] = metric.source
+    if metric.format:
+        out["format"] = metric.format
+    if metric.meta:
+        out["meta"] = [list(pair) for pair in metric.meta]
+    return out
+
+
+def metric_from_dict(data: Mapping[str, Any]) -> Metric:
+    return Metric(
+        name=data["name"],
+        value=float(data["value"]),
+        unit=data.get("unit", ""),
+        kind=Kind(data.get("kind", "other")),
+        direction=data.get("direction", "lower"),
+        device=data.get("device"),
+        samples=tuple(float(x) for x in data.get("samples", ())),
+        lower=data.get("lower"),
+        upper=data.get("upper"),
+        passed=data.get("passed"),
+        tolerance=data.get("tolerance"),
+        source=data.get("source", ""),
+        format=data.get("format", ""),
+        meta=tuple((str(k), str(v)) for k, v in data.get("meta", ())),
+    )
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "source": finding.source,
+        "message": finding.message,
+        "severity": finding.severity,
+        "code": finding.code,
+    }
+
+
+def finding_from_dict(data: Mapping[str, Any]) -> Finding:
+    severity = data.get("severity", "fail")
+    return Finding(data["source"], data["message"], severity, data.get("code", ""))
+
+
+def run_formats(metrics: Iterable[Metric]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.format for m in metrics if m.format and m.format != MEMORY_FORMAT))
+
+
+def utc_now() -> str:
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")

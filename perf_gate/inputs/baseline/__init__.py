@@ -1,0 +1,1 @@
+"""Baselines: the stored format (:mod:`.store`) and where one comes from (:mod:`.sources`)."""

@@ -1,0 +1,157 @@
+"""The baseline file (``perf-baseline.schema.json``): its format, read and written.
+
+A baseline file written by ``perf-gate baseline update`` (marked
+``"perf_gate_baseline": 1``) carries the commit, date and hardware of its run and
+the previous runs as history (the noise model learns each benchmark's drift from
+them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from perf_gate import __version__
+from perf_gate.core.errors import UsageError
+from perf_gate.core.model import InputFile, RunSet
+from perf_gate.core.model_json import (
+    metric_from_dict,
+    metric_to_dict,
+    run_formats,
+    utc_now,
+)
+from perf_gate.inputs.hardware import (
+    Hardware,
+    hardware_from_dict,
+)
+from perf_gate.inputs.run_record import (
+    RunRecord,
+)
+from perf_gate.inputs.runs import load_run
+from perf_gate.schemas import check_schema
+
+STORE_MARK = "perf_gate_baseline"
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One baseline run with what is known about it."""
+
+    run: RunSet
+    commit: str = ""
+    branch: str = ""
+    created_at: str = ""
+    hardware: tuple[Hardware, ...] = ()
+    source: str = ""
+
+
+def _entry(run: StoredRun) -> dict[str, Any]:
+    return {
+        "created_at": run.created_at,
+        "commit": run.commit,
+        "branch": run.branch,
+        "hardware": [h.to_dict() for h in run.hardware],
+        "formats": list(run.run.formats),
+        "metrics": [metric_to_dict(m) for m in run.run.metrics],
+    }
+
+
+def store_document(newest: StoredRun, history: Sequence[StoredRun], keep: int) -> dict[str, Any]:
+    """The baseline file: ``newest`` plus up to ``keep - 1`` earlier runs (oldest first)."""
+    older = list(history)[-(keep - 1) :] if keep > 1 else []
+    return {
+        STORE_MARK: 1,
+        "tool": f"perf-gate {__version__}",
+        **_entry(newest),
+        "history": [_entry(r) for r in older],
+    }
+
+
+def _stored(data: Mapping[str, Any], source: str) -> StoredRun:
+    metrics = tuple(metric_from_dict(m) for m in data.get("metrics", []))
+    formats = tuple(data.get("formats", ())) or run_formats(metrics)
+    return StoredRun(
+        run=RunSet(metrics=metrics, formats=formats),
+        commit=data.get("commit", ""),
+        branch=data.get("branch", ""),
+        created_at=data.get("created_at", ""),
+        hardware=tuple(hardware_from_dict(h) for h in data.get("hardware", [])),
+        source=source,
+    )
+
+
+def read_store(doc: Mapping[str, Any], source: str) -> list[StoredRun]:
+    """Every run of a baseline file, oldest first."""
+    check_schema(doc, "perf-baseline.schema.json", source)
+    runs = [_stored(h, f"{source} (history)") for h in doc.get("history", [])]
+    return [*runs, _stored(doc, source)]
+
+
+def json_head(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def is_store(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get(STORE_MARK) == 1
+
+
+def load_file(path: Path, fmt: str | None, label: str | None = None) -> list[StoredRun]:
+    """A baseline file or results path: a store file gives its history too."""
+    source = label or str(path)
+    if path.is_file() and path.suffix == ".json":
+        doc = json_head(path)
+        if is_store(doc):
+            runs = read_store(doc, source)
+            file = InputFile(str(path), "perf-baseline", _sha256(path.read_bytes()), "baseline")
+            newest = runs[-1]
+            runs[-1] = replace(newest, run=replace(newest.run, files=(file,)))
+            return runs
+    return [StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def previous_store(path: Path | None) -> list[StoredRun]:
+    """The baseline file now at ``path``; none is a fresh start."""
+    if path is None or not path.exists():
+        return []
+    return load_file(path, None)
+
+
+def update(
+    current: RunSet,
+    records: Sequence[RunRecord],
+    *,
+    previous: list[StoredRun],
+    keep: int,
+    commit: str,
+    branch: str,
+    hardware: Sequence[Hardware],
+    created_at: str | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """The next baseline document: ``current`` on top, ``previous`` runs as history."""
+    blocking = [f for f in current.findings if f.severity == "fail"]
+    if blocking and not force:
+        raise UsageError(
+            "refusing to make a baseline of a run the gate would fail: "
+            + "; ".join(f"{f.source}: {f.message}" for f in blocking[:3])
+            + " (use --force to store it anyway)"
+        )
+    newest = StoredRun(
+        run=current,
+        commit=commit or next((r.commit for r in records if r.commit), ""),
+        branch=branch,
+        created_at=created_at or utc_now(),
+        hardware=tuple(hardware),
+    )
+    return store_document(newest, previous, keep)

@@ -1,0 +1,125 @@
+"""Everything one ``finalize`` call needs besides the results: baselines and :class:`Context`.
+
+The A/B baseline measured in this job, else the first configured baseline source that
+yields one (expired and other-hardware runs dropped), the run notes, the hardware and
+GPU problems, GPU benchmarks skipped for want of a GPU, and the artifacts to list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perf_gate.core.config import Config
+from perf_gate.core.model import RunSet
+from perf_gate.core.model_json import (
+    run_formats,
+)
+from perf_gate.inputs.baseline.sources import (
+    BaselineRequest,
+    baseline_info,
+    by_hardware,
+    describe,
+    expire,
+    find,
+)
+from perf_gate.inputs.hardware import (
+    mismatch,
+)
+from perf_gate.inputs.run_record import (
+    RunRecord,
+    current_hardware,
+    gpu_problem,
+    run_notes,
+)
+from perf_gate.judge.skipped import skipped_rows
+from perf_gate.report.finalize import RECEIPT_NAME, SUMMARY_NAME, Context
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    current: RunSet
+    baselines: list[RunSet]
+    context: Context
+
+
+def _ab_baseline(records: Sequence[RunRecord]) -> tuple[RunSet, str] | None:
+    with_base = [r for r in records if r.baseline is not None]
+    if not with_base:
+        return None
+    metrics = tuple(m for r in with_base if r.baseline for m in r.baseline.metrics)
+    formats = run_formats(metrics)
+    info = with_base[0].ab or {}
+    rounds = info.get("rounds", "?")
+    base = str(info.get("base_commit", ""))[:12]
+    note = (
+        f"A/B mode: the baseline is the base commit {base} built and measured in this job, "
+        f"interleaved with the head ({rounds} rounds of A B), so runner drift hits both alike."
+    )
+    return RunSet(metrics=metrics, formats=formats), note
+
+
+def gate_inputs(
+    config: Config,
+    current: RunSet,
+    records: Sequence[RunRecord],
+    request: BaselineRequest,
+    output_dir: Path,
+) -> GateInputs:
+    """The baselines and the :class:`Context` of one ``finalize`` call."""
+    hardware = current_hardware(records, request.hardware_file, config)
+    notes = run_notes(records)
+    extra: dict[str, Any] = {}
+    ab = _ab_baseline(records)
+    mismatch_text = None
+    if ab is not None:
+        baselines, note = [ab[0]], ab[1]
+        notes.append(note)
+        extra["baseline"] = {"source": "ab", **dict(records[0].ab or {})}
+    else:
+        found = find(config, request)
+        found = expire(found, config.baseline.max_age_days, request.now)
+        found = by_hardware(found, hardware)
+        notes.extend(found.notes)
+        baselines = [r.run for r in found.runs]
+        if found.runs:
+            newest = found.runs[-1]
+            devices: set[str] = {m.device or "cpu" for m in current.metrics}
+            if config.hardware.compare:
+                mismatch_text = mismatch(newest.hardware, hardware, devices)
+            if newest.commit or newest.created_at or newest.hardware:
+                notes.insert(0, describe(newest, found.source, len(found.runs)))
+                extra["baseline"] = baseline_info(newest, found.source, len(found.runs))
+    if mismatch_text:
+        notes.append(f"Hardware differs: {mismatch_text}; timing regressions only warn.")
+    baselines, skipped = skipped_rows(records, baselines)
+    if hardware:
+        extra["hardware"] = {"current": [h.to_dict() for h in hardware]}
+    artifacts: list[dict[str, Any]] = []
+    if records:
+        extra["context"] = {
+            "commands": [c.to_dict() for r in records for c in r.commands],
+            "fallback_used": any(r.fallback_used for r in records),
+            "runs": [r.path for r in records],
+        }
+        seen: set[str] = set()
+        for record in records:
+            for item in record.artifacts:
+                if item.get("path") not in seen:
+                    seen.add(str(item.get("path")))
+                    artifacts.append(dict(item))
+        artifacts += [
+            {"path": str(output_dir / RECEIPT_NAME), "kind": "receipt"},
+            {"path": str(output_dir / SUMMARY_NAME), "kind": "summary"},
+        ]
+    context = Context(
+        gpu_problem=gpu_problem(config, hardware, records),
+        notes=tuple(dict.fromkeys(notes)),
+        artifacts=artifacts,
+        extra=extra,
+        skipped=skipped,
+        hardware_mismatch=mismatch_text,
+    )
+    return GateInputs(current, baselines, context)
