@@ -28,7 +28,7 @@ from perf_gate.core.errors import ConfigError, RunError
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
-from perf_gate.inputs.artifact import MEMORY_NAME, find_receipts, memory_report
+from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles, memory_report
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console, elapsed_text
 from perf_gate.inputs.hardware import Hardware, Probes, detect, nvidia_smi
@@ -96,7 +96,7 @@ def execute(
     memory_text = memory_report(outcome.commands)
     if any(c.peak_rss_mb is not None for c in outcome.commands):
         write_all(output_dir, {MEMORY_NAME: memory_text})
-    outcome.artifacts += find_receipts([root, output_dir])
+    outcome.artifacts += find_profiles([root, output_dir])
     doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, env))
     return doc, outcome
 
