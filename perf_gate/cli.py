@@ -24,8 +24,8 @@ from perf_gate import __version__
 from perf_gate.core.config import load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
 from perf_gate.core.outputs import write_all
-from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
-from perf_gate.github.context import github_available
+from perf_gate.github.artifacts import artifact_source, from_artifact
+from perf_gate.github.context import api_context, github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
@@ -234,7 +234,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         branch=args.base_branch,
         hardware_file=args.hardware,
         environ=environ,
-        artifacts=artifact_source(GitHubAccess.from_environment(environ)),
+        artifacts=artifact_source(api_context(environ)),
     )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(
@@ -327,10 +327,10 @@ def _previous_artifact(
 ) -> list[StoredRun]:
     """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
     try:
-        access = GitHubAccess.from_environment(environ)
-        if access is None:
+        github = api_context(environ)
+        if github is None:
             raise InputError("no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset)")
-        runs, what = from_artifact(access, name, branch or None, None, history=keep)
+        runs, what = from_artifact(github, name, branch or None, None, history=keep)
     except (PerfGateError, requests.RequestException) as exc:
         print(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
         return []

@@ -96,6 +96,18 @@ def github_available(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("GITHUB_REPOSITORY", "").strip()) and bool(token_from(environ))
 
 
+def api_context(environ: Mapping[str, str]) -> GitHubContext | None:
+    """Repository, token and API URL alone: enough to read artifacts (no event needed).
+    ``None`` without a repository or a token."""
+    if not github_available(environ):
+        return None
+    return GitHubContext(
+        repository=repository_from(environ),
+        token=token_from(environ),
+        api_url=url_from(environ, "GITHUB_API_URL", DEFAULT_API_URL),
+    )
+
+
 def repository_from(environ: Mapping[str, str]) -> str:
     value = environ.get("GITHUB_REPOSITORY", "").strip()
     owner, _, name = value.partition("/")
