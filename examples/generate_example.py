@@ -4,7 +4,9 @@
 
 Writes ``examples/bitnet-pr/{baseline,current}/``: a criterion tree of
 quantization and kernel benchmarks with raw samples, ``xtask benchmark --json``
-reports for CPU and GPU, quantization accuracy, and peak memory.
+reports for CPU and GPU, quantization accuracy, peak memory, and a valgrind memcheck log
+of one inference run (its ``definitely lost`` bytes must be 0; its allocation counts are
+judged against the baseline).
 """
 
 from __future__ import annotations
@@ -107,6 +109,29 @@ def xtask(root: Path, device: str, tok_s: float, tokens: int = 128) -> None:
     )
 
 
+def memcheck(root: Path, pid: int, allocs: int, allocated: int) -> None:
+    """``valgrind --leak-check=full --log-file=memcheck.log bitnet-cli infer ...``"""
+    p = f"=={pid}=="
+    lines = [
+        f"{p} Memcheck, a memory error detector",
+        f"{p} Copyright (C) 2002-2022, and GNU GPL'd, by Julian Seward et al.",
+        f"{p} Using Valgrind-3.19.0 and LibVEX; rerun with -h for copyright info",
+        f"{p} Command: target/release/bitnet-cli infer --tokens 16 --deterministic",
+        f"{p} ",
+        f"{p} ",
+        f"{p} HEAP SUMMARY:",
+        f"{p}     in use at exit: 0 bytes in 0 blocks",
+        f"{p}   total heap usage: {allocs:,} allocs, {allocs:,} frees, "
+        f"{allocated:,} bytes allocated",
+        f"{p} ",
+        f"{p} All heap blocks were freed -- no leaks are possible",
+        f"{p} ",
+        f"{p} For lists of detected and suppressed errors, rerun with: -s",
+        f"{p} ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)",
+    ]
+    (root / "memcheck.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def side(
     name: str, current: bool, cpu: float, gpu: float, acc: dict[str, float], mem_mb: float
 ) -> None:
@@ -120,6 +145,7 @@ def side(
         "".join(f"{q}: {v:.2f}%\n" for q, v in acc.items()), encoding="utf-8"
     )
     (root / "memory-usage.txt").write_text(f"peak_rss: {mem_mb:.1f} MB\n", encoding="utf-8")
+    memcheck(root, 51234 if current else 48211, 18_402 if current else 18_391, 2_271_440_120)
     # the inference receipt of the same CPU run (honest compute: real kernels)
     _write(
         root / "ci" / "inference.json",

@@ -56,6 +56,21 @@ class PolicyRule:
 
 
 @dataclass(frozen=True)
+class DerivedRule:
+    """One ``derived:`` entry: a ratio of two metrics with a floor and/or a tolerance.
+
+    The ratio says how many times better the numerator is than the denominator: time over
+    time is inverted (denominator / numerator), so ``floor: 2`` reads "twice as fast"."""
+
+    numerator: str
+    denominator: str
+    name: str | None = None
+    floor: float | None = None
+    tolerance: float | None = None
+    critical: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     gate_name: str = DEFAULT_GATE_NAME
     threshold: float | None = None  # default tolerance for metrics no policy names
@@ -64,6 +79,9 @@ class Config:
     routes: Routes = field(default_factory=Routes)
     gpu_expected: bool = False
     policies: tuple[PolicyRule, ...] = ()
+    derived: tuple[DerivedRule, ...] = ()
+    ci_timeout: float | None = None  # seconds: the CI job's timeout
+    ci_timeout_share: float = 80.0  # percent of it a build or test time may take
     mode: str = "history"  # or "ab"
     baseline: BaselineSettings = field(default_factory=lambda: BaselineSettings())
     hardware: HardwareSettings = field(default_factory=lambda: HardwareSettings())
@@ -263,6 +281,14 @@ def _hardware(raw: Mapping[str, Any]) -> HardwareSettings:
     )
 
 
+def _ceiling(value: Any) -> float | None:
+    """A number as written, or a duration (``45m``) in nanoseconds, the unit of times."""
+    if isinstance(value, str):
+        seconds = parse_duration(value)
+        return None if seconds is None else seconds * 1e9
+    return value if value is None else float(value)
+
+
 def _rule(entry: dict[str, Any]) -> PolicyRule:
     match = entry.get("match", ())
     return PolicyRule(
@@ -272,9 +298,20 @@ def _rule(entry: dict[str, Any]) -> PolicyRule:
         direction=entry.get("direction"),
         tolerance=entry.get("tolerance"),
         floor=entry.get("floor"),
-        ceiling=entry.get("ceiling"),
+        ceiling=_ceiling(entry.get("ceiling")),
         critical=entry.get("critical"),
         ignore=bool(entry.get("ignore", False)),
+    )
+
+
+def _derived(entry: dict[str, Any]) -> DerivedRule:
+    return DerivedRule(
+        numerator=str(entry["numerator"]),
+        denominator=str(entry["denominator"]),
+        name=entry.get("name"),
+        floor=entry.get("floor"),
+        tolerance=entry.get("tolerance"),
+        critical=bool(entry.get("critical", True)),
     )
 
 
@@ -288,6 +325,8 @@ def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
         threshold=gate.get("threshold"),
         missing=gate.get("missing", "warn"),
         alpha=gate.get("alpha", 0.05),
+        ci_timeout=parse_duration(gate.get("ci_timeout")),
+        ci_timeout_share=float(gate.get("ci_timeout_share", 80.0)),
         routes=Routes(
             pass_=routes.get("pass", Routes.pass_),
             fail=routes.get("fail", Routes.fail),
@@ -296,6 +335,7 @@ def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
         ),
         gpu_expected=bool(doc.get("gpu", {}).get("expected", False)),
         policies=tuple(_rule(entry) for entry in doc.get("policies", [])),
+        derived=tuple(_derived(entry) for entry in doc.get("derived", [])),
         mode=str(doc.get("mode", "history")),
         baseline=_baseline(doc.get("baseline", {})),
         hardware=_hardware(doc.get("hardware", {})),

@@ -28,6 +28,8 @@ class Kind(str, enum.Enum):
     MEMORY = "memory"  # peak or resident memory
     BUILD_TIME = "build_time"
     TEST_TIME = "test_time"
+    DERIVED = "derived"  # a ratio of two measured metrics (SIMD over scalar speedup...)
+    LEAK = "leak"  # leaked bytes or blocks, allocation counts (valgrind, LeakSanitizer, dhat)
     OTHER = "other"
 
 
@@ -41,6 +43,8 @@ DEFAULT_DIRECTION: dict[Kind, Direction] = {
     Kind.MEMORY: "lower",
     Kind.BUILD_TIME: "lower",
     Kind.TEST_TIME: "lower",
+    Kind.DERIVED: "higher",
+    Kind.LEAK: "lower",
     Kind.OTHER: "lower",
 }
 

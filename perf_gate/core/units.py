@@ -73,6 +73,8 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{_trim(value / 1000)} GB" if abs(value) >= 1000 else f"{_trim(value)} MB"
     if unit == "%":
         return f"{value:.2f}%"
+    if unit == "×":
+        return f"{_trim(value)}×"
     if unit in ("", "count"):
         return _trim(value, 4)
     return f"{_trim(value, 4 if abs(value) >= 100 else 3)} {unit}"

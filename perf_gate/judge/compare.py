@@ -34,11 +34,16 @@ def _bad(delta: float, direction: str) -> bool:
 def _absolute_limits(current: Metric, threshold: Threshold) -> str | None:
     """The reason ``current`` breaks an absolute floor or ceiling, or None."""
     value = format_value(current.value, current.unit)
-    suffix = "%" if current.unit == "%" else ""
+    suffix = current.unit if current.unit in ("%", "×") else ""
     if threshold.floor is not None and current.value < threshold.floor:
         return f"{value} is below the floor of {threshold.floor:g}{suffix}"
     if threshold.ceiling is not None and current.value > threshold.ceiling:
-        return f"{value} is above the ceiling of {threshold.ceiling:g}{suffix}"
+        limit = (
+            format_value(threshold.ceiling, "ns")
+            if current.unit == "ns"
+            else f"{threshold.ceiling:g}{suffix}"
+        )
+        return f"{value} is above the ceiling of {limit}"
     return None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from perf_gate.core.model import Direction, Metric
+from perf_gate.core.units import format_value
 
 MIN_SAMPLES = 5
 """The one rule for when samples exist: at least this many on each side go to the
@@ -34,12 +35,14 @@ class Threshold:
     def describe(self) -> str:
         """The Threshold column: ``±5%``, ``≥99%``, ``≤1e-05``, ``±5%, ≥99%``."""
         parts = []
-        suffix = "%" if self.unit == "%" else ""
+        suffix = self.unit if self.unit in ("%", "×") else ""
         if self.tolerance is not None:
             parts.append(f"±{self.tolerance:g}%")
         if self.floor is not None:
             parts.append(f"≥{self.floor:g}{suffix}")
-        if self.ceiling is not None:
+        if self.ceiling is not None and self.unit == "ns":
+            parts.append(f"≤{format_value(self.ceiling, 'ns')}")
+        elif self.ceiling is not None:
             parts.append(f"≤{self.ceiling:g}{suffix}")
         return ", ".join(parts) if parts else "—"
 

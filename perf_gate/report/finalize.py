@@ -16,6 +16,7 @@ from perf_gate.core.model import Finding, Kind, RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.judge.compare import compare
 from perf_gate.judge.decide import Decision, decide
+from perf_gate.judge.derived import annotate, derive
 from perf_gate.judge.verdict import Row, Status
 from perf_gate.report.evidence import Evidence, build_evidence
 from perf_gate.report.receipt import build_receipt, dumps
@@ -95,7 +96,9 @@ def evaluate(
     """Judge ``current`` against ``baselines`` (oldest first). Pure: no I/O."""
     ctx = context or Context()
     name = gate_name or config.gate_name
-    rows = compare(current, baselines, config, threshold) + list(ctx.skipped)
+    current = derive(current, config)
+    baselines = [derive(run, config) for run in baselines]
+    rows = annotate(compare(current, baselines, config, threshold)) + list(ctx.skipped)
     if ctx.hardware_mismatch:
         rows = soften_for_hardware(rows, ctx.hardware_mismatch)
     findings = current.findings

@@ -34,6 +34,7 @@ from perf_gate.inputs.run_record import (
     gpu_problem,
     run_notes,
 )
+from perf_gate.judge.precision import check_precision
 from perf_gate.judge.skipped import skipped_rows
 from perf_gate.report.finalize import RECEIPT_NAME, SUMMARY_NAME, Context
 
@@ -95,6 +96,9 @@ def gate_inputs(
     if mismatch_text:
         notes.append(f"Hardware differs: {mismatch_text}; timing regressions only warn.")
     baselines, skipped = skipped_rows(records, baselines)
+    precision = check_precision(current, baselines, hardware)
+    current, baselines = precision.current, precision.baselines
+    skipped += precision.skipped
     if hardware:
         extra["hardware"] = {"current": [h.to_dict() for h in hardware]}
     artifacts: list[dict[str, Any]] = []

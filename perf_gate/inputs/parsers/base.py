@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from perf_gate.core.errors import InputError
-from perf_gate.core.model import Device, InputFile, ParseResult
+from perf_gate.core.model import Device, InputFile, Kind, Metric, ParseResult
 from perf_gate.schemas import check_schema
 from perf_gate.schemas import json_path as json_path  # parsers name where a value sits
 
@@ -169,4 +169,22 @@ def one_file(
     """The usual result: metrics from a single file."""
     return ParseResult(
         metrics=tuple(metrics), findings=tuple(findings or ()), files=(sniff.input_file(fmt),)
+    )
+
+
+def leak_metric(
+    sniff: Sniff, fmt: str, name: str, value: float, unit: str, *, lost: bool
+) -> Metric:
+    """A ``leak`` metric: ``lost`` ones (definitely lost, leaked) must be zero, the others
+    (allocation counts and bytes) are judged against the baseline under the memory
+    tolerance."""
+    return Metric(
+        name=name,
+        value=value,
+        unit=unit,
+        kind=Kind.LEAK,
+        direction="lower",
+        source=str(sniff.path),
+        format=fmt,
+        meta=(("leak", "lost" if lost else "allocations"),),
     )
