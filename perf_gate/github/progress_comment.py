@@ -36,6 +36,42 @@ NEXT_STEPS = {
     ),
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:/-]")
+MAX_REPRODUCE = 10
+
+
+def reproduce_command(metric: Mapping[str, Any]) -> str:
+    """How to run one benchmark locally, from where its result came from."""
+    name = str(metric.get("name") or "")
+    source = str(metric.get("source") or "")
+    if metric.get("kind") == "derived":
+        return "rerun both sides of the ratio (perf-gate run, or their harness)"
+    if "criterion" in source or source.endswith((".log", "bench.txt")):
+        return f"cargo bench -- '{name.split(' throughput')[0]}'"
+    if "hyperfine" in source:
+        return f"hyperfine '{name}'"
+    return "perf-gate run --config .perf-gate.yml (the configured benchmark commands)"
+
+
+def next_steps(receipt: Mapping[str, Any], fallback: str) -> list[str]:
+    """What the route should do: the regressions to reproduce for the fixer, the command
+    that updates the baseline for the baseline manager, else the route's usual step."""
+    route = str((receipt.get("route") or {}).get("next") or "")
+    metrics = [m for m in receipt.get("metrics") or [] if isinstance(m, Mapping)]
+    steps = [fallback] if fallback else []
+    if route == "review-perf-fixer":
+        failing = [m for m in metrics if m.get("status") == "fail"]
+        for metric in failing[:MAX_REPRODUCE]:
+            label = metric.get("label") or metric.get("name")
+            steps.append(f"Reproduce {label}: {reproduce_command(metric)}")
+        if len(failing) > MAX_REPRODUCE:
+            steps.append(f"… and {len(failing) - MAX_REPRODUCE} more failing metric(s)")
+    elif route == "baseline-manager":
+        steps.append(
+            "Update the baseline from this run's results: perf-gate baseline update "
+            "--current <results> --output <baseline file> (or let the baseline job on the "
+            "default branch store it)"
+        )
+    return steps
 
 
 def marker(gate_name: str, head_sha: str) -> str:
@@ -76,7 +112,7 @@ def render_comment(
             gate_line=gate.get("summary") or status,
             route=next_route,
             route_reason=route.get("reason") or "",
-            next_steps=[step] if step else [],
+            next_steps=next_steps(receipt, step),
             links=links,
             report=text,
         )

@@ -73,6 +73,16 @@ def soften_for_hardware(rows: list[Row], mismatch: str) -> list[Row]:
     return out
 
 
+def with_notes(rows: list[Row]) -> list[Row]:
+    """A parser's note on a metric (``cargo --timings``: the slowest units) ends its
+    explanation."""
+    out = []
+    for row in rows:
+        note = dict(row.metric.meta).get("note")
+        out.append(replace(row, explanation=f"{row.explanation}; {note}") if note else row)
+    return out
+
+
 def statistics_note(rows: list[Row], alpha: float) -> str | None:
     sampled = [r for r in rows if r.method == "samples"]
     if not sampled:
@@ -98,7 +108,8 @@ def evaluate(
     name = gate_name or config.gate_name
     current = derive(current, config)
     baselines = [derive(run, config) for run in baselines]
-    rows = annotate(compare(current, baselines, config, threshold)) + list(ctx.skipped)
+    rows = with_notes(annotate(compare(current, baselines, config, threshold)))
+    rows += list(ctx.skipped)
     if ctx.hardware_mismatch:
         rows = soften_for_hardware(rows, ctx.hardware_mismatch)
     findings = current.findings
