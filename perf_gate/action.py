@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.workflow_commands import command, escape_data
@@ -539,6 +540,7 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
         settings = settings_from_environment(environ)
         if settings.github_token:
             out.write(f"::add-mask::{settings.github_token}\n")
+            secrets.register([settings.github_token])
         first = run_argv(settings) if settings.run else None
     except PerfGateError as error:
         report_error(str(error), environ, out)

@@ -18,9 +18,11 @@ from typing import Any, NoReturn
 import requests
 
 from perf_gate import __version__
+from perf_gate.core import limits, secrets
 from perf_gate.core.config import load_config
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.outputs import write_all
+from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
 from perf_gate.github.context import github_available
 from perf_gate.inputs import hardware as machine
@@ -31,6 +33,7 @@ from perf_gate.inputs.baseline.store import (
     previous_store,
     update,
 )
+from perf_gate.inputs.interrupt import Interrupted, interruptible
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current
@@ -164,9 +167,7 @@ def _metric_json(metric: Any) -> dict[str, Any]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     run = load_run(args.paths, args.format)
     for finding in run.findings:
-        print(
-            f"perf-gate: {finding.severity}: {finding.source}: {finding.message}", file=sys.stderr
-        )
+        _error(f"perf-gate: {finding.severity}: {finding.source}: {finding.message}")
     json.dump([_metric_json(m) for m in run.metrics], sys.stdout, indent=2)
     print()
     return 0
@@ -211,13 +212,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             checked += 1
             problems += _validate_file(path, args.format)
     for problem in problems:
-        print(f"perf-gate: invalid: {problem}", file=sys.stderr)
+        _error(f"perf-gate: invalid: {problem}")
     print(f"{checked} input(s) checked, {len(problems)} problem(s)")
     return 2 if problems else 0
 
 
 def cmd_finalize(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    limits.configure(config.limits)
     current, runs = load_current(args.current, args.format)
     request = BaselineRequest(
         files=tuple(args.baseline),
@@ -240,14 +242,14 @@ def cmd_finalize(args: argparse.Namespace) -> int:
         context=inputs.context,
     )
     paths = write_report(report, args.output_dir)
-    print(text_table(report.rows))
-    print()
+    say(text_table(report.rows))
+    say("")
     for line in report.evidence.lines:
-        print(line)
-    print(report.evidence.chain)
-    print(f"route: {report.decision.route} ({report.decision.route_reason})")
-    print(report.evidence.gate_line)
-    print(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
+        say(line)
+    say(report.evidence.chain)
+    say(f"route: {report.decision.route} ({report.decision.route_reason})")
+    say(report.evidence.gate_line)
+    say(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
     if not args.no_publish:
         _publish(args, report)
     return exit_code(report.decision)
@@ -273,7 +275,7 @@ def _publish(args: argparse.Namespace, report: Any) -> None:
         progress_comment=not args.no_progress_comment,
     )
     for line in outcome.describe():
-        print(line)
+        say(line)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -286,6 +288,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
     config = load_config(default_config(args.config))
+    limits.configure(config.limits)
     current, records = load_current(args.current, args.format)
     hardware = [r.hardware for r in records if r.hardware is not None] or [
         machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
@@ -327,7 +330,7 @@ def _previous_artifact(
             raise InputError("no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset)")
         runs, what = from_artifact(access, name, branch or None, None, history=keep)
     except (PerfGateError, requests.RequestException) as exc:
-        print(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
+        say(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
         return []
     if not runs:
         print(f"perf-gate: no previous baseline ({what}); starting afresh")
@@ -340,7 +343,7 @@ def _show_baseline(path: Path) -> int:
         when = run.created_at or "undated"
         sha = run.commit[:12] or "unknown commit"
         hw = " / ".join(h.describe() for h in run.hardware) or "unknown hardware"
-        print(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
+        say(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
     return 0
 
 
@@ -354,22 +357,40 @@ COMMANDS = {
 }
 
 
+def _guard_secrets(environ: Mapping[str, str]) -> None:
+    """The token: masked in the job log, redacted from files, kept from benchmarks."""
+    tokens = secrets.secrets_in(environ)
+    if environ.get("GITHUB_ACTIONS") == "true":
+        for token in sorted(set(tokens) - secrets.registered()):
+            print(f"::add-mask::{token}", flush=True)
+    secrets.register(tokens)
+
+
+def _error(text: str) -> None:
+    print(neutral(secrets.redact(text)), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        limits.configure(limits.LIMITS)  # the defaults, until a config says otherwise
+        _guard_secrets(os.environ)
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with interruptible():
+            return COMMANDS[args.command](args)
     except PerfGateError as exc:
-        print(f"perf-gate: error: {exc}", file=sys.stderr)
+        _error(f"perf-gate: error: {exc}")
         return exc.exit_code
+    except Interrupted as exc:
+        _error(f"perf-gate: interrupted by {exc.signal_name}")
+        return 128 + exc.signum
     except KeyboardInterrupt:
-        print("perf-gate: interrupted", file=sys.stderr)
+        _error("perf-gate: interrupted")
         return 130
     except Exception as exc:  # a bug, not the user's fault: one line unless debugging
         if os.environ.get("PERF_GATE_DEBUG"):
             raise
-        print(
+        _error(
             f"perf-gate: internal error: {type(exc).__name__}: {exc} "
-            "(set PERF_GATE_DEBUG=1 for a traceback)",
-            file=sys.stderr,
+            "(set PERF_GATE_DEBUG=1 for a traceback)"
         )
         return 70

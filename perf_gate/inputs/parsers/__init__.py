@@ -102,7 +102,7 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
     if fmt is not None:
         if fmt in _TREE_PARSERS:
             raise InputError(f"format {fmt!r} reads a folder, not a file", path=str(path))
-        return _FILE_PARSERS[fmt].parse(sniff)
+        return _not_empty(_FILE_PARSERS[fmt].parse(sniff), fmt, path)
     parser = detect(sniff)
     if parser is None:
         if sniff.json is None and sniff.text.lstrip().startswith(("{", "[")):
@@ -113,7 +113,14 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
             + ")",
             path=str(path),
         )
-    return parser.parse(sniff)
+    return _not_empty(parser.parse(sniff), parser.name, path)
+
+
+def _not_empty(result: ParseResult, fmt: str, path: Path) -> ParseResult:
+    """A results file that yields no metric (and says nothing) must not pass as "skipped"."""
+    if not result.metrics and not result.findings:
+        raise InputError(f"no metric found in it as format {fmt!r}", path=str(path))
+    return result
 
 
 @dataclass(frozen=True)
