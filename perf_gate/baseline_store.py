@@ -384,12 +384,16 @@ class BaselineRequest:
     access: GitHubAccess | None = None  # tests pass one; else from the environment
     now: dt.datetime | None = None
     current_paths: tuple[Path, ...] = ()  # a --baseline equal to a --current reads base/
+    criterion_baseline: str = "base"  # --criterion-baseline NAME: read <bench>/NAME/ instead
 
     def format_for(self, path: Path) -> str | None:
         """``criterion-base`` when the baseline is the very tree the current run came from
-        (criterion keeps the saved baseline in ``base/`` beside ``new/``)."""
+        (criterion keeps the saved baseline in ``base/`` beside ``new/``), or
+        ``criterion:NAME`` for a baseline saved with ``--save-baseline NAME``."""
         if self.fmt is None and path.resolve() in {p.resolve() for p in self.current_paths}:
-            return "criterion-base"
+            if self.criterion_baseline == "base":
+                return "criterion-base"
+            return f"criterion:{self.criterion_baseline}"
         return self.fmt
 
 
@@ -546,6 +550,25 @@ def _ab_baseline(records: Sequence[RunRecord]) -> tuple[RunSet, str] | None:
     return RunSet(metrics=metrics, formats=formats), note
 
 
+def refuse_self_comparison(current: RunSet, baseline: RunSet) -> None:
+    """Raise :class:`InputError` when every current input is byte-identical to a baseline
+    input: the run would be judged against itself and pass at +0.0 % whatever it measured.
+
+    criterion copies ``new/`` to ``base/`` after every run, so a tree's ``base/`` is the
+    run that wrote it unless the base branch's run was saved under its own name.
+    """
+    ours = {f.sha256 for f in current.files}
+    if not ours or not ours <= {f.sha256 for f in baseline.files}:
+        return
+    raise InputError(
+        "every current input is byte-identical to a baseline input, so the run would be "
+        "judged against itself (criterion copies new/ to base/ after every run): save the "
+        "base branch's run with `cargo bench -- --save-baseline NAME` and pass "
+        "--criterion-baseline NAME, or give a baseline from another run",
+        path=current.files[0].path,
+    )
+
+
 def gate_inputs(
     config: Config,
     current: RunSet,
@@ -581,6 +604,8 @@ def gate_inputs(
     if mismatch_text:
         notes.append(f"Hardware differs: {mismatch_text}; timing regressions only warn.")
     baselines, skipped = skipped_rows(records, baselines)
+    if baselines:
+        refuse_self_comparison(current, baselines[-1])
     if hardware:
         extra["hardware"] = {"current": [h.to_dict() for h in hardware]}
     artifacts: list[dict[str, Any]] = []

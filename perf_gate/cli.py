@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     fin.add_argument("--baseline-ref", metavar="REF", help="baseline: git REF:PATH to read")
     fin.add_argument("--base-branch", metavar="BRANCH", help="branch of --baseline-artifact")
     fin.add_argument("--hardware", type=Path, metavar="FILE", help="hardware of the current run")
+    fin.add_argument(
+        "--criterion-baseline",
+        default="base",
+        metavar="NAME",
+        help="a --baseline that is the --current criterion tree reads <bench>/NAME/, "
+        "saved by `cargo bench -- --save-baseline NAME` (default: base)",
+    )
 
     run = commands.add_parser("run", help="run the configured benchmarks and record them")
     run.add_argument("--config", type=Path, help="the .perf-gate.yml (default: ./.perf-gate.yml)")
@@ -215,6 +222,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
         branch=args.base_branch,
         hardware_file=args.hardware,
         environ=os.environ,
+        criterion_baseline=args.criterion_baseline,
     )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(

@@ -95,6 +95,13 @@ show before the inflation factor widens its intervals: worker processes differ m
 than the samples within one do (pyperf A/A halves on a tuned machine: median 1.5x),
 and the tolerance, not the interval, is what keeps such small excess from failing."""
 
+CALIBRATION_BAND = 4.0
+"""A metric whose change from the suite's common change exceeds this many tolerances
+is a change, not a sample of the run's noise: it never widens the run's intervals."""
+
+CENTRE_CANDIDATES = 64
+"""Candidate centres (suite estimates at evenly spaced ranks) tried for the common change."""
+
 PROFILE_SLACK = 1.5
 """A run whose profile distance is within this factor of the best (plus
 :data:`PROFILE_NOISE` sampling noise) counts as a match; the newest such run is the
@@ -265,18 +272,16 @@ def judge_summaries(
     """
     assessments, suite = _assess(summaries)
     testable = [i for i, a in enumerate(assessments) if a.testable]
-    z_scores = [
-        assessments[i].estimate / math.sqrt(assessments[i].variance)
-        for i in testable
-        if assessments[i].variance > 0.0
-    ]
     inflation = 1.0
     if len(testable) >= MIN_SUITE:
         slack = 1.0 if suite is not None and suite.sd is not None else UNCALIBRATED_SLACK
-        # Spread around the suite's median z, not around 0: a change that moves every
-        # benchmark is a shift of all z-scores, not noise, and must not widen it away.
-        centre = median(z_scores) if z_scores else 0.0
-        inflation = max(1.0, inflation_factor([z - centre for z in z_scores]) / slack)
+        inflation = max(
+            1.0,
+            _run_inflation(
+                [assessments[i] for i in testable], [summaries[i].tolerance for i in testable]
+            )
+            / slack,
+        )
     p_values = [_p_value(assessments[i], inflation) for i in testable]
     q_of = dict(zip(testable, benjamini_hochberg(p_values), strict=True))
     p_of = dict(zip(testable, p_values, strict=True))
@@ -285,6 +290,44 @@ def judge_summaries(
         _decide(summary, assessment, p_of.get(i, 1.0), q_of.get(i, 1.0), context)
         for i, (summary, assessment) in enumerate(zip(summaries, assessments, strict=True))
     ]
+
+
+def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[float]) -> float:
+    """How much noisier this run is than its samples claim (1.0: no more).
+
+    The genomic-control factor of the residuals around the suite's common change,
+    not around 0: a change that moves every benchmark (a debug build, a bad
+    allocator) is not noise and must not widen itself away. The common change is
+    the centre around which the shorter half of the suite's standardised residuals
+    lies (robust to up to half the suite changing, by any mix of factors); a metric
+    further than :data:`CALIBRATION_BAND` tolerances from it is a change, not a
+    sample of the run's noise, and does not calibrate. With fewer than
+    ``MIN_SUITE // 2`` metrics left there is nothing to calibrate on: 1.0.
+    """
+    usable = [
+        (a.estimate, math.sqrt(a.variance), tolerance)
+        for a, tolerance in zip(assessments, tolerances, strict=True)
+        if a.variance > 0.0
+    ]
+    if len(usable) < MIN_SUITE // 2:
+        return 1.0
+    estimates = sorted(estimate for estimate, _, _ in usable)
+    step = max(1, len(estimates) // CENTRE_CANDIDATES)
+    candidates = {*estimates[::step], median_of_sorted(estimates)}
+
+    def half_width(centre: float) -> float:
+        residuals = sorted(abs(estimate - centre) / sd for estimate, sd, _ in usable)
+        return residuals[(len(residuals) - 1) // 2]
+
+    centre = min(sorted(candidates), key=half_width)
+    calibrating = [
+        (estimate - centre) / sd
+        for estimate, sd, tolerance in usable
+        if abs(estimate - centre) <= CALIBRATION_BAND * tolerance
+    ]
+    if len(calibrating) < MIN_SUITE // 2:
+        return 1.0
+    return inflation_factor(calibrating)
 
 
 # --------------------------------------------------------------------------- evidence

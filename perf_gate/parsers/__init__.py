@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -40,6 +41,7 @@ class TreeParser(Protocol):
 
 _FILE_PARSERS: dict[str, Parser] = {}
 _TREE_PARSERS: dict[str, TreeParser] = {}
+_TREE_FAMILIES: dict[str, Callable[[str], TreeParser]] = {}
 _PRIORITY: dict[str, int] = {}
 _loaded = False
 
@@ -54,6 +56,22 @@ def register(parser: Parser, *, priority: int = 0) -> Parser:
 def register_tree(parser: TreeParser) -> TreeParser:
     _TREE_PARSERS[parser.name] = parser
     return parser
+
+
+def register_tree_family(prefix: str, make: Callable[[str], TreeParser]) -> None:
+    """Formats spelt ``PREFIX:ARG`` (``criterion:main``: criterion's saved baseline ``main``);
+    ``make(ARG)`` builds the reader or raises :class:`InputError` for a bad ``ARG``."""
+    _TREE_FAMILIES[prefix] = make
+
+
+def tree_parser(fmt: str) -> TreeParser | None:
+    """The folder format named ``fmt`` (a registered one, or one of a family), or None."""
+    _load_all()
+    if fmt in _TREE_PARSERS:
+        return _TREE_PARSERS[fmt]
+    prefix, colon, argument = fmt.partition(":")
+    make = _TREE_FAMILIES.get(prefix) if colon else None
+    return make(argument) if make is not None else None
 
 
 def _load_all() -> None:
@@ -89,7 +107,7 @@ def detect(sniff: Sniff) -> Parser | None:
 
 
 def _check_format(fmt: str | None) -> None:
-    if fmt is not None and fmt not in format_names():
+    if fmt is not None and fmt not in format_names() and tree_parser(fmt) is None:
         raise InputError(
             f"unknown format {fmt!r}; known formats: {', '.join(format_names())}", path=None
         )
@@ -100,7 +118,7 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
     _check_format(fmt)
     sniff = read_sniff(path)
     if fmt is not None:
-        if fmt in _TREE_PARSERS:
+        if tree_parser(fmt) is not None:
             raise InputError(f"format {fmt!r} reads a folder, not a file", path=str(path))
         return _FILE_PARSERS[fmt].parse(sniff)
     parser = detect(sniff)
@@ -154,9 +172,9 @@ def _is_binary(sniff: Sniff) -> bool:
 
 def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
     units: list[tuple[TreeParser, Path]] = []
-    for tree in tree_parsers():
-        if (fmt is None and not tree.automatic) or (fmt is not None and tree.name != fmt):
-            continue
+    named = tree_parser(fmt) if fmt is not None else None
+    trees = [named] if named is not None else [t for t in tree_parsers() if t.automatic]
+    for tree in trees if fmt is None or named is not None else ():
         units.extend((tree, unit) for unit in tree.find_units(root))
     skip = [unit for _, unit in units]
     files: list[tuple[Parser, Sniff]] = []

@@ -18,13 +18,14 @@ reads ``base/`` of the same tree and is used only when asked for by name, so tha
 
 from __future__ import annotations
 
+import re
 import statistics
 from pathlib import Path
 from typing import Any
 
 from perf_gate.errors import InputError
 from perf_gate.model import InputFile, Kind, Metric, ParseResult
-from perf_gate.parsers import register, register_tree
+from perf_gate.parsers import register, register_tree, register_tree_family
 from perf_gate.parsers.base import Sniff, finite, read_sniff, validate_or_raise
 
 _MARKERS = ("estimates.json", "sample.json")
@@ -231,6 +232,21 @@ class CriterionEstimates:
         return ParseResult(metrics=(metric,), files=(sniff.input_file(self.name),))
 
 
+def saved_baseline(name: str) -> CriterionTree:
+    """``criterion:NAME``: the run ``cargo bench -- --save-baseline NAME`` left in
+    ``<bench>/NAME/`` (``criterion:base`` is ``criterion-base``, ``criterion:new`` is
+    ``criterion``). Read only when asked for by name."""
+    if name in (".", "..", "change", "report") or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise InputError(
+            f"criterion baseline name {name!r} is not a folder criterion writes "
+            "(--save-baseline NAME: letters, digits, '-' and '_')",
+            path=None,
+        )
+    fmt = "criterion" if name == "new" else "criterion-base"
+    return CriterionTree(name, name=fmt, automatic=False)
+
+
 register_tree(CriterionTree())
 register_tree(CriterionTree("base", name="criterion-base", automatic=False))
+register_tree_family("criterion", saved_baseline)
 register(CriterionEstimates(), priority=5)

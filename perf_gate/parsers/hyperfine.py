@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from perf_gate.model import Kind, Metric, ParseResult
+from typing import Any
+
+from perf_gate.model import Finding, Kind, Metric, ParseResult
 from perf_gate.parsers import register
 from perf_gate.parsers.base import Sniff, finite, one_file, validate_or_raise
 from perf_gate.units import to_ns
@@ -30,6 +32,7 @@ class Hyperfine:
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "hyperfine.schema.json")
         metrics = []
+        findings = []
         for i, result in enumerate(doc["results"]):
             where = f"$.results[{i}]"
             times = result.get("times") or []
@@ -49,7 +52,26 @@ class Hyperfine:
                     format=self.name,
                 )
             )
-        return one_file(sniff, self.name, metrics)
+            failed = _exit_problem(str(result["command"]), result.get("exit_codes") or [])
+            if failed is not None:
+                findings.append(Finding(str(sniff.path), failed, "fail", "command-failed"))
+        return one_file(sniff, self.name, metrics, findings)
+
+
+def _exit_problem(command: str, exit_codes: list[Any]) -> str | None:
+    """Why the runs of ``command`` do not count (``hyperfine -i`` keeps failing runs), or None.
+
+    ``null`` is a run killed by a signal.
+    """
+    bad = [code for code in exit_codes if code != 0]
+    if not bad:
+        return None
+    codes = sorted({"a signal" if code is None else str(code) for code in bad})
+    plural = "s" if len(codes) > 1 else ""
+    return (
+        f"{command!r} exited non-zero in {len(bad)} of {len(exit_codes)} runs "
+        f"(exit code{plural} {', '.join(codes)}): its timings measure a failing command"
+    )
 
 
 register(Hyperfine())

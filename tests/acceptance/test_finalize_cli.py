@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -239,3 +240,92 @@ def test_every_policy_file_shown_in_the_docs_is_valid() -> None:
                 config_from_mapping(data, str(doc))
                 shown += 1
     assert shown >= 3
+
+
+def _criterion_bench(unit: Path, saved: str, per_iter_ns: float) -> None:
+    """One benchmark run as criterion 0.3 writes it under ``<bench>/<saved>/``."""
+    run = unit / saved
+    run.mkdir(parents=True, exist_ok=True)
+    iters = [float(10 * (i + 1)) for i in range(20)]
+    times = [n * per_iter_ns * (1.0 + 0.002 * ((7 * i) % 5 - 2)) for i, n in enumerate(iters)]
+    (run / "sample.json").write_text(
+        json.dumps({"sampling_mode": "Linear", "iters": iters, "times": times})
+    )
+    (run / "benchmark.json").write_text(
+        json.dumps(
+            {
+                "group_id": "work",
+                "function_id": None,
+                "value_str": None,
+                "throughput": None,
+                "full_id": "work",
+                "directory_name": "work",
+                "title": "work",
+            }
+        )
+    )
+    estimate = {
+        "confidence_interval": {
+            "confidence_level": 0.95,
+            "lower_bound": per_iter_ns * 0.99,
+            "upper_bound": per_iter_ns * 1.01,
+        },
+        "point_estimate": per_iter_ns,
+        "standard_error": per_iter_ns * 0.005,
+    }
+    keys = ("mean", "median", "median_abs_dev", "slope", "std_dev")
+    (run / "estimates.json").write_text(json.dumps({k: estimate for k in keys}))
+
+
+def test_a_criterion_tree_whose_base_is_a_copy_of_new_is_refused(cli, tmp_path: Path) -> None:
+    # issue 13.3: criterion copies new/ to base/ after every run, so the tree's base/ is
+    # the run itself; "+0.0 %, pass" beside criterion's own "+74 % regressed" is a lie.
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "new", 1740.0)
+    shutil.copytree(tree / "work" / "new", tree / "work" / "base")
+    result = cli("finalize", "--current", str(tree), "--baseline", str(tree), "--no-publish")
+    assert result.returncode == 2, result.stdout
+    assert "byte-identical" in result.stderr and "--save-baseline" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_criterion_named_baseline_is_compared_within_one_tree(cli, tmp_path: Path) -> None:
+    # `cargo bench -- --save-baseline main` on the base branch, a plain run on the PR.
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "main", 1000.0)
+    _criterion_bench(tree / "work", "new", 1740.0)
+    shutil.copytree(tree / "work" / "new", tree / "work" / "base")
+    result = cli(
+        "finalize",
+        "--current",
+        str(tree),
+        "--baseline",
+        str(tree),
+        "--criterion-baseline",
+        "main",
+        "--no-publish",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    assert all("/main/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
+    (row,) = receipt["metrics"]
+    assert row["status"] == "fail"
+
+
+def test_a_criterion_baseline_name_that_is_not_a_folder_name_is_bad_usage(
+    cli, tmp_path: Path
+) -> None:
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "new", 1740.0)
+    result = cli(
+        "finalize",
+        "--current",
+        str(tree),
+        "--baseline",
+        str(tree),
+        "--criterion-baseline",
+        "../x",
+        "--no-publish",
+    )
+    assert result.returncode == 2
+    assert "criterion baseline name '../x'" in result.stderr

@@ -127,3 +127,40 @@ def test_bencher_metric_format_measures() -> None:
     assert (size.value, size.unit, size.kind) == (pytest.approx(1209.008128), "MB", Kind.MEMORY)
     count = metrics["bitnet::load_gguf instructions"]
     assert (count.unit, count.kind, count.direction) == ("count", Kind.OTHER, "lower")
+
+
+def _hyperfine_result(command: str, times: list[float], exit_codes: list[int | None]) -> dict:
+    """One entry in hyperfine 1.15's ``--export-json`` shape (``-i`` keeps failing runs)."""
+    ordered = sorted(times)
+    return {
+        "command": command,
+        "mean": sum(times) / len(times),
+        "stddev": 0.0001,
+        "median": ordered[len(ordered) // 2],
+        "user": 0.0006,
+        "system": 0.0,
+        "min": ordered[0],
+        "max": ordered[-1],
+        "times": times,
+        "exit_codes": exit_codes,
+    }
+
+
+def test_hyperfine_commands_that_exited_non_zero_are_blocking_findings(tmp_path: Path) -> None:
+    # issue 13.2: `hyperfine -i` records failing runs; timing a command that failed
+    # measures nothing, so the gate must not pass it silently.
+    path = tmp_path / "hyperfine.json"
+    results = [
+        _hyperfine_result("false", [0.0013, 0.0032, 0.0007], [1, 1, 1]),
+        _hyperfine_result("./flaky", [0.0021, 0.0020, 0.0022], [0, 2, 0]),
+        _hyperfine_result("true", [0.0007, 0.0006, 0.0006], [0, 0, 0]),
+    ]
+    path.write_text(json.dumps({"results": results}))
+    parsed = parse_file(path)
+    assert [m.name for m in parsed.metrics] == ["false", "./flaky", "true"]
+    assert [(f.severity, f.code) for f in parsed.findings] == [
+        ("fail", "command-failed"),
+        ("fail", "command-failed"),
+    ]
+    assert "'false' exited non-zero in 3 of 3 runs (exit code 1)" in parsed.findings[0].message
+    assert "'./flaky' exited non-zero in 1 of 3 runs (exit code 2)" in parsed.findings[1].message
