@@ -40,6 +40,7 @@ from perf_gate.finalize import RECEIPT_NAME, SUMMARY_NAME, Context, load_run
 from perf_gate.hardware import Hardware, Probes, detect, hardware_from_dict, mismatch
 from perf_gate.model import InputFile, RunSet
 from perf_gate.outputs import write_all
+from perf_gate.parsers import scan_directory
 from perf_gate.parsers.base import schema_problems
 from perf_gate.run_manifest import (
     load_current,
@@ -146,7 +147,12 @@ def load_file(path: Path, fmt: str | None, label: str | None = None) -> list[Sto
             newest = runs[-1]
             runs[-1] = replace(newest, run=replace(newest.run, files=(file,)))
             return runs
-    return [StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
+    earlier = scan_directory(path, fmt).earlier if path.is_dir() else ()
+    history = [
+        StoredRun(run=load_run(list(files), fmt, role="baseline"), source=f"{source} ({back} back)")
+        for back, files in zip(range(len(earlier), 0, -1), earlier, strict=True)
+    ]
+    return [*history, StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
 
 
 def _sha256(data: bytes) -> str:

@@ -204,6 +204,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             checked += 1
             problems += _validate_file(path, args.format)
+    if not problems:
+        try:  # what `ingest` checks across inputs (one name per run) is checked here too
+            load_run(args.paths, args.format)
+        except PerfGateError as exc:
+            problems.append(str(exc))
     for problem in problems:
         print(f"perf-gate: invalid: {problem}", file=sys.stderr)
     print(f"{checked} input(s) checked, {len(problems)} problem(s)")

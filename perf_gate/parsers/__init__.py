@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -141,6 +142,37 @@ class DirectoryScan:
     units: tuple[tuple[TreeParser, Path], ...]
     files: tuple[tuple[Parser, Sniff], ...]
     ignored: tuple[Path, ...]
+    earlier: tuple[tuple[Path, ...], ...] = ()  # older saved runs of stores, oldest first
+
+
+_SAVED_RUN = re.compile(r"^(?P<number>[0-9]{4,})_.*\.json$")
+
+
+def _newest_saved_runs(
+    files: list[tuple[Parser, Sniff]],
+) -> tuple[list[tuple[Parser, Sniff]], tuple[tuple[Path, ...], ...]]:
+    """Keep the newest run of each store of numbered saved runs; return the older ones.
+
+    pytest-benchmark's ``--benchmark-autosave`` keeps every run of a machine as
+    ``.benchmarks/<machine>/0001_*.json``, ``0002_*.json``...: a store of several runs
+    is history, not one run. ``earlier[k]`` is the ``k``-th oldest run of each store
+    (counted back from its newest, so stores of different lengths line up).
+    """
+    stores: dict[tuple[Path, str], list[tuple[int, Sniff]]] = {}
+    for parser, sniff in files:
+        found = _SAVED_RUN.match(sniff.path.name)
+        if found is not None:
+            key = (sniff.path.parent, parser.name)
+            stores.setdefault(key, []).append((int(found.group("number")), sniff))
+    older: set[Path] = set()
+    back: dict[int, list[Path]] = {}
+    for runs in stores.values():
+        runs.sort(key=lambda run: run[0])
+        for k, (_, sniff) in enumerate(reversed(runs[:-1]), start=1):
+            older.add(sniff.path)
+            back.setdefault(k, []).append(sniff.path)
+    kept = [(parser, sniff) for parser, sniff in files if sniff.path not in older]
+    return kept, tuple(tuple(back[k]) for k in sorted(back, reverse=True))
 
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is never this big; a binary may be
@@ -192,7 +224,10 @@ def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
             ignored.append(path)
         else:
             files.append((parser, sniff))
-    return DirectoryScan(units=tuple(units), files=tuple(files), ignored=tuple(ignored))
+    files, earlier = _newest_saved_runs(files)
+    return DirectoryScan(
+        units=tuple(units), files=tuple(files), ignored=tuple(ignored), earlier=earlier
+    )
 
 
 def parse_directory(root: Path, fmt: str | None = None) -> ParseResult:

@@ -329,3 +329,97 @@ def test_a_criterion_baseline_name_that_is_not_a_folder_name_is_bad_usage(
     )
     assert result.returncode == 2
     assert "criterion baseline name '../x'" in result.stderr
+
+
+def _pytest_benchmark_run(path: Path, commit: str, median_s: float) -> None:
+    """One run as pytest-benchmark 5 saves it (``--benchmark-autosave --benchmark-save-data``)."""
+    data = [median_s * (1.0 + 0.003 * ((5 * i) % 7 - 3)) for i in range(12)]
+    stats = {
+        "min": min(data),
+        "max": max(data),
+        "mean": sum(data) / len(data),
+        "stddev": median_s * 0.006,
+        "rounds": len(data),
+        "median": sorted(data)[len(data) // 2],
+        "iqr": median_s * 0.006,
+        "q1": min(data),
+        "q3": max(data),
+        "iqr_outliers": 0,
+        "stddev_outliers": 0,
+        "outliers": "0;0",
+        "ld15iqr": min(data),
+        "hd15iqr": max(data),
+        "ops": 1.0 / median_s,
+        "total": sum(data),
+        "data": data,
+        "iterations": 1,
+    }
+    bench = {
+        "group": None,
+        "name": "test_parse",
+        "fullname": "tests/test_bench.py::test_parse",
+        "params": None,
+        "param": None,
+        "extra_info": {},
+        "options": {"disable_gc": False, "timer": "perf_counter", "min_rounds": 5},
+        "stats": stats,
+    }
+    doc = {
+        "machine_info": {"node": "ci", "machine": "x86_64", "system": "Linux"},
+        "commit_info": {"id": commit, "dirty": False, "project": "demo", "branch": "main"},
+        "benchmarks": [bench],
+        "datetime": "2026-11-29T10:00:00.000000+00:00",
+        "version": "5.1.0",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=4))
+
+
+def _pytest_benchmark_store(root: Path, medians: list[float]) -> Path:
+    machine = root / ".benchmarks" / "Linux-CPython-3.11-64bit"
+    for number, median_s in enumerate(medians, start=1):
+        commit = f"{number:x}" * 40
+        _pytest_benchmark_run(
+            machine / f"{number:04d}_{commit[:40]}_20261129_100000.json", commit, median_s
+        )
+    return root / ".benchmarks"
+
+
+def test_a_pytest_benchmark_store_is_its_newest_run_for_ingest_and_validate(
+    cli, tmp_path: Path
+) -> None:
+    # issue 13.7: `.benchmarks/<machine>/0001_*.json, 0002_*.json` was "duplicate metric name".
+    store = _pytest_benchmark_store(tmp_path, [0.0010, 0.0011, 0.0012])
+    result = cli("ingest", str(store))
+    assert result.returncode == 0, result.stderr
+    (metric,) = json.loads(result.stdout)
+    assert metric["value"] == pytest.approx(1.2e6, rel=0.01)
+    assert "0003_" in metric["source"]
+    assert cli("validate", str(store)).returncode == 0
+
+
+def test_a_pytest_benchmark_store_as_baseline_is_history(cli, tmp_path: Path) -> None:
+    store = _pytest_benchmark_store(tmp_path, [0.0010, 0.00101, 0.000995, 0.0010])
+    current = tmp_path / "current.json"
+    _pytest_benchmark_run(current, "f" * 40, 0.0015)
+    result = cli("finalize", "--current", str(current), "--baseline", str(store), "--no-publish")
+    assert result.returncode == 1, result.stdout + result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    (row,) = receipt["metrics"]
+    assert "learned from 4 baseline runs" in row["explanation"]
+
+
+def test_validate_refuses_what_ingest_refuses(cli, tmp_path: Path) -> None:
+    # issue 13.7: hyperfine with the same command twice: validate said 0 problems.
+    doc = {
+        "results": [
+            {"command": "sleep 0.1", "mean": 0.1, "median": 0.1, "times": [0.1, 0.1, 0.1]},
+            {"command": "sleep 0.1", "mean": 0.1, "median": 0.1, "times": [0.1, 0.1, 0.1]},
+        ]
+    }
+    path = tmp_path / "hyperfine.json"
+    path.write_text(json.dumps(doc))
+    ingest = cli("ingest", str(path))
+    validate = cli("validate", str(path))
+    assert ingest.returncode == validate.returncode == 2
+    assert "duplicate metric name 'sleep 0.1'" in validate.stderr
