@@ -26,7 +26,7 @@ from perf_gate.finalize import (
     load_run,
     write_report,
 )
-from perf_gate.parsers import detect, file_parsers, format_names, scan_directory
+from perf_gate.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
 from perf_gate.parsers.base import read_sniff, schema_problems
 from perf_gate.render import text_table
 from perf_gate.run_manifest import load_current
@@ -46,6 +46,20 @@ def _positive(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
     return value
+
+
+def _format_name(text: str) -> str:
+    """A known format, or one of a family (``criterion:NAME``)."""
+    if text in format_names():
+        return text
+    try:
+        if tree_parser(text) is not None:
+            return text
+    except PerfGateError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    raise argparse.ArgumentTypeError(
+        f"unknown format {text!r} (known: {', '.join(format_names())}, criterion:NAME)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,11 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    ing.add_argument("--format", choices=format_names())
+    ing.add_argument("--format", type=_format_name, metavar="NAME")
 
     val = commands.add_parser("validate", help="check inputs against their schemas")
     val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    val.add_argument("--format", choices=format_names())
+    val.add_argument("--format", type=_format_name, metavar="NAME")
 
     pub = commands.add_parser(
         "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"

@@ -52,6 +52,7 @@ from perf_gate.stats import (
     block_means,
     hodges_lehmann_shift,
     inflation_factor,
+    least_rank_test_p,
     log_median_se,
     median,
     median_of_sorted,
@@ -480,6 +481,18 @@ def _p_value(assessment: _Assessment, inflation: float) -> float:
     return two_sided_normal_p(z)
 
 
+def _least_p(assessment: _Assessment) -> float:
+    return least_rank_test_p(assessment.count_current, assessment.count_reference)
+
+
+def _p_text(p: float, assessment: _Assessment) -> str:
+    floor = _least_p(assessment)
+    if p > floor * (1.0 + 1e-9):
+        return f"p={p:.2g}"
+    counts = f"{assessment.count_current} vs {assessment.count_reference}"
+    return f"p≤{floor:.2g} (the least {counts} samples can give)"
+
+
 @lru_cache(maxsize=64)
 def _critical(alpha: float, df: float | None) -> float:
     if df is None:
@@ -531,6 +544,10 @@ def _decide(
                 f"({known}): a slower machine and a change that slows everything cannot "
                 "be told apart — measure base and head in the same job"
             )
+    # The normal tail goes where no rank test of these counts can (p=1e-20 for 20 vs 20):
+    # what is reported is never below the least p an exact test could give.
+    floor = _least_p(assessment)
+    p, q = max(p, floor), max(q, floor)
     low, high = estimate - critical * sd, estimate + critical * sd
     sign = summary.sign
     change = _to_pct(sign, estimate)
@@ -540,7 +557,7 @@ def _decide(
         f"{status}: {change:+.1f}% (95% interval {low_pct:+.1f}% to {high_pct:+.1f}%), "
         f"Hodges–Lehmann shift of log times, Mann–Whitney-based interval, "
         f"{assessment.count_current} vs {assessment.count_reference} samples"
-        f"{_history_note(assessment, context)}; p={p:.2g}, q={q:.2g} "
+        f"{_history_note(assessment, context)}; {_p_text(p, assessment)}, q={q:.2g} "
         f"(Benjamini–Hochberg over {context.tests} metrics); "
         f"tolerance {summary.tolerance_pct:g}%{reason}"
     )

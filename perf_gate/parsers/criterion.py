@@ -3,9 +3,11 @@
 Each benchmark folder holding ``new/estimates.json`` (or ``new/sample.json``) is one
 benchmark, named by ``benchmark.json``'s ``full_id`` (``group/func/param``, the name
 criterion prints) or, without it, by its path below ``criterion/``. Its samples are the
-per-iteration times ``times[i] / iters[i]`` (ns) of ``sample.json``; its value is their
-median (criterion's ``median`` estimate when there are no samples), with the median's
-confidence interval from ``estimates.json`` as ``lower``/``upper``. A ``throughput`` in
+per-iteration times ``times[i] / iters[i]`` (ns) of ``sample.json``; its value is
+criterion's typical estimate from ``estimates.json`` (the ``slope``, or the ``mean`` with
+flat sampling: what criterion prints as ``time: [low estimate high]``, so a tree and a
+terminal log of one run agree), with its confidence interval as ``lower``/``upper``
+(the median of the samples when there is no ``estimates.json``). A ``throughput`` in
 ``benchmark.json`` (``Elements``, ``Bytes``, ``BytesDecimal`` per iteration) adds a
 ``<name> throughput`` metric (higher is better). ``change/estimates.json``, criterion's
 own base→new comparison, is kept in ``meta``.
@@ -62,8 +64,8 @@ class CriterionTree:
             samples = _samples(sniff)
             files.append(sniff.input_file(self.name))
         estimates = self._read(run / "estimates.json", "criterion-estimates.schema.json", files)
-        estimate, lower, upper = _median_estimate(estimates)
-        value = statistics.median(samples) if samples else estimate
+        estimate, lower, upper = _typical_estimate(estimates)
+        value = estimate if estimate is not None or not samples else statistics.median(samples)
         if value is None:
             raise InputError(
                 "criterion benchmark without estimates.json or sample.json", path=str(run)
@@ -112,14 +114,24 @@ def _path_id(unit: Path) -> str:
     return unit.name
 
 
-def _median_estimate(doc: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    """criterion's median (mean when absent) and its confidence interval, in ns."""
+def _typical_estimate(doc: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """criterion's typical estimate and its confidence interval, in ns.
+
+    The typical estimate is what criterion prints as ``time: [low estimate high]``: the
+    slope with linear sampling, the mean when there is no slope (flat sampling), so a
+    tree and a terminal log of the same run give the same value.
+    """
     if not doc:
         return None, None, None
-    median = doc.get("median") or doc["mean"]
-    interval = median.get("confidence_interval") or {}
+    typical = next(
+        (doc[key] for key in ("slope", "mean", "median") if isinstance(doc.get(key), dict)),
+        None,
+    )
+    if typical is None:
+        return None, None, None
+    interval = typical.get("confidence_interval") or {}
     return (
-        float(median["point_estimate"]),
+        float(typical["point_estimate"]),
         _float_or_none(interval.get("lower_bound")),
         _float_or_none(interval.get("upper_bound")),
     )
@@ -196,7 +208,7 @@ class CriterionEstimates:
     """One ``estimates.json`` given on its own.
 
     Inside a criterion tree (``<bench>/new/estimates.json``) it reads the whole benchmark
-    folder as the tree does; alone, it is the median estimate named by the file's stem.
+    folder as the tree does; alone, it is the typical estimate named by the file's stem.
     """
 
     name = "criterion-estimates"
@@ -216,7 +228,7 @@ class CriterionEstimates:
             return CriterionTree(saved.name).parse_unit(saved.parent)
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "criterion-estimates.schema.json")
-        value, lower, upper = _median_estimate(doc)
+        value, lower, upper = _typical_estimate(doc)
         assert value is not None
         metric = Metric(
             name=sniff.path.stem,

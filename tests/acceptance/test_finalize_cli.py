@@ -423,3 +423,16 @@ def test_validate_refuses_what_ingest_refuses(cli, tmp_path: Path) -> None:
     validate = cli("validate", str(path))
     assert ingest.returncode == validate.returncode == 2
     assert "duplicate metric name 'sleep 0.1'" in validate.stderr
+
+
+def test_ingest_reads_a_criterion_named_baseline(cli, tmp_path: Path) -> None:
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "main", 1000.0)
+    _criterion_bench(tree / "work", "new", 1740.0)
+    result = cli("ingest", str(tree), "--format", "criterion:main")
+    assert result.returncode == 0, result.stderr
+    (metric,) = json.loads(result.stdout)
+    assert metric["value"] == pytest.approx(1000.0)
+    assert metric["format"] == "criterion-base"  # a saved baseline, not the latest run
+    bad = cli("ingest", str(tree), "--format", "criterion:../x")
+    assert bad.returncode == 2 and "criterion baseline name" in bad.stderr

@@ -364,3 +364,17 @@ def test_a_debug_build_slowing_each_benchmark_differently_fails_them_all() -> No
     assert {v.status for v in verdicts} == {"fail"}
     for verdict in verdicts:  # each interval a few percent of the ratio wide, never absurd
         assert verdict.high_pct - verdict.low_pct < 0.2 * (100.0 + verdict.change_pct)
+
+
+def test_p_values_are_never_below_what_an_exact_test_of_these_counts_can_give() -> None:
+    # issue 13.9: p=1.4e-20 (or p=0) beside "Mann–Whitney" for 20 vs 20 samples; an exact
+    # two-sided test of 20 vs 20 cannot go below 2 / C(40, 20) = 1.45e-11.
+    rng = random.Random(34)
+    floor = 2.0 / math.comb(40, 20)
+    separated = judge_suite([case(lognormal(rng, 20), lognormal(rng, 20, 2.0))])[0]
+    constant = judge_suite([case([10.0] * 20, [20.0] * 20)])[0]
+    for verdict in (separated, constant):
+        assert verdict.status == "fail"
+        assert verdict.p_value == pytest.approx(floor)
+        assert verdict.q_value >= verdict.p_value
+        assert "p≤1.5e-11 (the least 20 vs 20 samples can give)" in verdict.explanation
