@@ -289,22 +289,21 @@ def test_a_criterion_tree_whose_base_is_a_copy_of_new_is_refused(cli, tmp_path: 
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def _judge_tree_against_itself(cli, tree: Path, name: str):
+    return cli(
+        "finalize",
+        *("--current", str(tree), "--baseline", str(tree)),
+        *("--criterion-baseline", name, "--no-publish"),
+    )
+
+
 def test_a_criterion_named_baseline_is_compared_within_one_tree(cli, tmp_path: Path) -> None:
     # `cargo bench -- --save-baseline main` on the base branch, a plain run on the PR.
     tree = tmp_path / "target" / "criterion"
     _criterion_bench(tree / "work", "main", 1000.0)
     _criterion_bench(tree / "work", "new", 1740.0)
     shutil.copytree(tree / "work" / "new", tree / "work" / "base")
-    result = cli(
-        "finalize",
-        "--current",
-        str(tree),
-        "--baseline",
-        str(tree),
-        "--criterion-baseline",
-        "main",
-        "--no-publish",
-    )
+    result = _judge_tree_against_itself(cli, tree, "main")
     assert result.returncode == 1, result.stdout + result.stderr
     receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
     assert all("/main/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
@@ -317,16 +316,7 @@ def test_a_criterion_baseline_name_that_is_not_a_folder_name_is_bad_usage(
 ) -> None:
     tree = tmp_path / "target" / "criterion"
     _criterion_bench(tree / "work", "new", 1740.0)
-    result = cli(
-        "finalize",
-        "--current",
-        str(tree),
-        "--baseline",
-        str(tree),
-        "--criterion-baseline",
-        "../x",
-        "--no-publish",
-    )
+    result = _judge_tree_against_itself(cli, tree, "../x")
     assert result.returncode == 2
     assert "criterion baseline name '../x'" in result.stderr
 
