@@ -36,7 +36,7 @@ import requests
 from perf_gate import __version__
 from perf_gate.config import Config, load_config
 from perf_gate.errors import InputError, PerfGateError, UsageError
-from perf_gate.finalize import RECEIPT_NAME, SUMMARY_NAME, Context, load_run
+from perf_gate.finalize import RECEIPT_NAME, SUMMARY_NAME, TIMING_KINDS, Context, load_run
 from perf_gate.hardware import Hardware, Probes, detect, hardware_from_dict, mismatch
 from perf_gate.model import InputFile, RunSet
 from perf_gate.outputs import write_all
@@ -396,7 +396,8 @@ class BaselineRequest:
         """``criterion-base`` when the baseline is the very tree the current run came from
         (criterion keeps the saved baseline in ``base/`` beside ``new/``), or
         ``criterion:NAME`` for a baseline saved with ``--save-baseline NAME``."""
-        if self.fmt is None and path.resolve() in {p.resolve() for p in self.current_paths}:
+        current = {p.resolve() for p in self.current_paths}
+        if self.fmt is None and path.is_dir() and path.resolve() in current:
             if self.criterion_baseline == "base":
                 return "criterion-base"
             return f"criterion:{self.criterion_baseline}"
@@ -561,11 +562,15 @@ def refuse_self_comparison(current: RunSet, baseline: RunSet) -> None:
     input: the run would be judged against itself and pass at +0.0 % whatever it measured.
 
     criterion copies ``new/`` to ``base/`` after every run, so a tree's ``base/`` is the
-    run that wrote it unless the base branch's run was saved under its own name.
+    run that wrote it unless the base branch's run was saved under its own name. Only
+    runs with timing samples are refused: measured times never repeat bit for bit,
+    while deterministic outputs (instruction counts, accuracy) legitimately do.
     """
     ours = {f.sha256 for f in current.files}
     if not ours or not ours <= {f.sha256 for f in baseline.files}:
         return
+    if not any(m.kind in TIMING_KINDS and len(m.samples) >= 2 for m in current.metrics):
+        return  # deterministic outputs (instruction counts, accuracy) may well repeat
     raise InputError(
         "every current input is byte-identical to a baseline input, so the run would be "
         "judged against itself (criterion copies new/ to base/ after every run): save the "

@@ -426,3 +426,20 @@ def test_ingest_reads_a_criterion_named_baseline(cli, tmp_path: Path) -> None:
     assert metric["format"] == "criterion-base"  # a saved baseline, not the latest run
     bad = cli("ingest", str(tree), "--format", "criterion:../x")
     assert bad.returncode == 2 and "criterion baseline name" in bad.stderr
+
+
+def test_identical_deterministic_outputs_on_both_sides_are_judged(cli, tmp_path: Path) -> None:
+    # Deterministic outputs of a docs-only PR repeat byte for byte: no self-comparison.
+    memory = tmp_path / "memory-usage.txt"
+    memory.write_text("peak_rss: 2106.4 MB\n")
+    result = cli("finalize", "--current", str(memory), "--baseline", str(memory), "--no-publish")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_same_timing_file_as_current_and_baseline_is_refused(cli, tmp_path: Path) -> None:
+    path = tmp_path / "hyperfine.json"
+    times = [0.101, 0.103, 0.099, 0.100, 0.102]
+    path.write_text(json.dumps({"results": [{"command": "x", "mean": 0.101, "times": times}]}))
+    result = cli("finalize", "--current", str(path), "--baseline", str(path), "--no-publish")
+    assert result.returncode == 2
+    assert "judged against itself" in result.stderr
