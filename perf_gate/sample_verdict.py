@@ -21,11 +21,14 @@ How a verdict is reached (all on the log scale, where a ratio is a difference):
    runner and a change that slows everything cannot be told apart. Without suite
    history nothing is taken out, so a change that slows every benchmark fails.
 4. With a suite of at least :data:`MIN_SUITE` metrics the statistics are
-   recalibrated by the genomic-control inflation factor, taken around the suite's
-   median z so that a common shift is not mistaken for noise (a run noisier than its
-   samples claim widens every interval; without history only the part beyond
-   :data:`UNCALIBRATED_SLACK`), p-values are two-sided normal (Student t for a small
-   suite dominated by a few history runs) and become Benjamini–Hochberg q-values.
+   recalibrated by the genomic-control inflation factor of the residuals around the
+   suite's common change (:func:`_run_inflation`), so that a change that moves every
+   benchmark is not mistaken for noise and a metric that clearly changed never
+   calibrates (a run noisier than its samples claim widens every interval; without
+   history only the part beyond :data:`UNCALIBRATED_SLACK`). P-values are two-sided
+   normal (Student t for a small suite dominated by a few history runs) and become
+   Benjamini–Hochberg q-values; those reported are never below what an exact rank
+   test of the sample counts could give (``2 / C(m + n, m)``).
 5. ``fail`` when the change is clear (``q <= alpha``) and beyond the tolerance in
    the bad direction; ``improved`` when clear and beyond it in the good direction;
    ``warn`` when the estimate is beyond the tolerance but not clear (the explanation

@@ -66,11 +66,12 @@ def _exit_problem(command: str, exit_codes: list[Any]) -> str | None:
     bad = [code for code in exit_codes if code != 0]
     if not bad:
         return None
-    codes = sorted({"a signal" if code is None else str(code) for code in bad})
-    plural = "s" if len(codes) > 1 else ""
+    codes = sorted({str(code) for code in bad if code is not None})
+    how = [f"exit code{'s' if len(codes) > 1 else ''} {', '.join(codes)}"] if codes else []
+    how += ["killed by a signal"] if None in bad else []
     return (
         f"{command!r} exited non-zero in {len(bad)} of {len(exit_codes)} runs "
-        f"(exit code{plural} {', '.join(codes)}): its timings measure a failing command"
+        f"({'; '.join(how)}): its timings measure a failing command"
     )
 
 

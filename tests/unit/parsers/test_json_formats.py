@@ -154,16 +154,15 @@ def test_hyperfine_commands_that_exited_non_zero_are_blocking_findings(tmp_path:
         _hyperfine_result("false", [0.0013, 0.0032, 0.0007], [1, 1, 1]),
         _hyperfine_result("./flaky", [0.0021, 0.0020, 0.0022], [0, 2, 0]),
         _hyperfine_result("true", [0.0007, 0.0006, 0.0006], [0, 0, 0]),
+        _hyperfine_result("./hang", [0.0031, 0.0030, 0.0032], [None, 3, 0]),
     ]
     path.write_text(json.dumps({"results": results}))
     parsed = parse_file(path)
-    assert [m.name for m in parsed.metrics] == ["false", "./flaky", "true"]
-    assert [(f.severity, f.code) for f in parsed.findings] == [
-        ("fail", "command-failed"),
-        ("fail", "command-failed"),
-    ]
+    assert [m.name for m in parsed.metrics] == ["false", "./flaky", "true", "./hang"]
+    assert [(f.severity, f.code) for f in parsed.findings] == [("fail", "command-failed")] * 3
     assert "'false' exited non-zero in 3 of 3 runs (exit code 1)" in parsed.findings[0].message
     assert "'./flaky' exited non-zero in 1 of 3 runs (exit code 2)" in parsed.findings[1].message
+    assert "in 2 of 3 runs (exit code 3; killed by a signal)" in parsed.findings[2].message
 
 
 def _gbench_repetition(real_ns: float, cpu_ns: float, iterations: int) -> dict:
