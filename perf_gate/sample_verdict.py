@@ -323,15 +323,18 @@ def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[floa
         residuals = sorted(abs(estimate - centre) / sd for estimate, sd, _ in usable)
         return residuals[(len(residuals) - 1) // 2]
 
-    centre = min(sorted(candidates), key=half_width)
-    calibrating = [
-        (estimate - centre) / sd
+    rough = min(sorted(candidates), key=half_width)
+    near = [
+        (estimate, sd)
         for estimate, sd, tolerance in usable
-        if abs(estimate - centre) <= CALIBRATION_BAND * tolerance
+        if abs(estimate - rough) <= CALIBRATION_BAND * tolerance
     ]
-    if len(calibrating) < MIN_SUITE // 2:
+    if len(near) < MIN_SUITE // 2:
         return 1.0
-    return inflation_factor(calibrating)
+    # The shortest half is found by minimising its width, which would understate the
+    # spread; the centre that calibrates is the plain median of the metrics near it.
+    centre = median([estimate for estimate, _ in near])
+    return inflation_factor([(estimate - centre) / sd for estimate, sd in near])
 
 
 # --------------------------------------------------------------------------- evidence

@@ -240,3 +240,8 @@ def test_least_rank_test_p_is_scipys_exact_p_of_complete_separation(m: int, n: i
     y = [float(100 + i) for i in range(n)]
     exact = scipy_stats.mannwhitneyu(x, y, method="exact").pvalue
     assert least_rank_test_p(m, n) == pytest.approx(exact, rel=1e-9)
+
+
+def test_least_rank_test_p_of_large_runs_is_zero_not_an_overflow() -> None:
+    assert least_rank_test_p(600, 600) == 0.0  # C(1200, 600) is beyond any float
+    assert least_rank_test_p(1, 1) == 1.0
