@@ -194,19 +194,24 @@ class BaselineRequest:
     artifacts: ArtifactSource | None = None  # from the entry point's GitHub context
     now: dt.datetime | None = None
     current_paths: tuple[Path, ...] = ()  # a --baseline equal to a --current reads base/
+    criterion_baseline: str = "base"  # --criterion-baseline NAME: read <bench>/NAME/ instead
 
     def format_for(self, path: Path) -> str | None:
         """``criterion-base`` when the baseline is the very tree the current run came from
-        (criterion keeps the saved baseline in ``base/`` beside ``new/``)."""
-        if path.resolve() not in {p.resolve() for p in self.current_paths}:
-            return self.fmt
-        if not path.is_dir():
+        (criterion keeps the saved baseline in ``base/`` beside ``new/``), or
+        ``criterion:NAME`` for a baseline saved with ``--save-baseline NAME``."""
+        current = {p.resolve() for p in self.current_paths}
+        if path.resolve() in current and not path.is_dir():
             raise UsageError(
                 "the same file is given as --current and --baseline; "
                 "the baseline must be an earlier run",
                 path=str(path),
             )
-        return self.fmt or "criterion-base"
+        if self.fmt is None and path.is_dir() and path.resolve() in current:
+            if self.criterion_baseline == "base":
+                return "criterion-base"
+            return f"criterion:{self.criterion_baseline}"
+        return self.fmt
 
 
 def _base_branch(request: BaselineRequest, settings: BaselineSettings) -> str | None:
