@@ -81,7 +81,11 @@ def render_comment(
             report=text,
         )
 
-    safe = sanitize.markdown_block(report).strip()
+    safe = sanitize.report_markdown(report).strip()
+    body = with_report(safe)
+    if utf8_len(body) <= COMMENT_LIMIT:
+        return body
+    safe = sanitize.report_markdown(report, charts="sentence").strip()  # charts go first
     body = with_report(safe)
     if utf8_len(body) <= COMMENT_LIMIT:
         return body

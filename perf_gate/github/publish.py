@@ -125,7 +125,7 @@ def write_job_summary(
         "job_summary.md.j2",
         headline=headline,
         explanation=explanation,
-        report=sanitize.markdown_block(report).strip(),
+        report=sanitize.report_markdown(report).strip(),
         fork=context.read_only_token,
         workflow=context.workflow or "perf",
         permissions=PERMISSIONS_YAML,

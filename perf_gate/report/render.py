@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
 from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
-from perf_gate.report.markdown import Raw, escape
+from perf_gate.report.markdown import Raw
+from perf_gate.report.templates import environment
 
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
 
@@ -63,18 +62,6 @@ def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
     return main, rest
 
 
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("perf_gate", "templates"),
-        autoescape=False,
-        finalize=escape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def render_summary(
     *,
     gate_name: str,
@@ -84,6 +71,7 @@ def render_summary(
     findings: tuple[Finding, ...],
     notes: tuple[str, ...] = (),
     statistics_note: str | None = None,
+    charts: str = "",
 ) -> str:
     main, rest = split_table(rows)
     context: dict[str, Any] = {
@@ -95,6 +83,7 @@ def render_summary(
         "findings": findings,
         "notes": notes,
         "statistics_note": statistics_note,
+        "charts": Raw(charts),
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
     }
