@@ -25,7 +25,7 @@ from perf_gate.judge.compare import compare
 from perf_gate.judge.verdict import Status
 from perf_gate.report.html_report import tolerance_band
 from perf_gate.report.svg import trend_plot
-from perf_gate.report.templates import html_environment
+from perf_gate.report.templates import render
 
 
 @dataclass(frozen=True)
@@ -122,11 +122,8 @@ def render_site(series: Sequence[Series], title: str = "Benchmark history") -> d
         flagged = [p.regression for p in s.points]
         svg = trend_plot(f"{s.name} ({s.unit})", values, labels, band, flagged)
         charts.append((s, Markup(svg), sum(flagged)))
-    html = (
-        html_environment()
-        .get_template("html/history.html.j2")
-        .render(title=title, charts=charts, runs=max((len(s.points) for s in series), default=0))
-    )
+    runs = max((len(s.points) for s in series), default=0)
+    html = render("html/history.html.j2", title=title, charts=charts, runs=runs)
     data = [
         {
             "name": s.name,

@@ -17,7 +17,7 @@ from perf_gate.core.units import format_pct
 from perf_gate.judge.verdict import SEVERITY, Row
 from perf_gate.report.evidence import display_name
 from perf_gate.report.svg import strip_plot, trend_plot
-from perf_gate.report.templates import html_environment
+from perf_gate.report.templates import render
 
 REPORT_NAME = "perf-report.html"
 
@@ -104,12 +104,9 @@ def render_html(
     """``table`` holds the summary's cells of ``rows``, in the same order."""
     order = sorted(range(len(rows)), key=lambda i: SEVERITY[rows[i].status])
     cells = [(table[i], rows[i].delta_pct, rows[i].status.value) for i in order]
-    return (
-        html_environment()
-        .get_template("html/perf-report.html.j2")
-        .render(
-            gate_line=gate_line,
-            table=cells,
-            panels=panels(rows, history),
-        )
+    return render(
+        "html/perf-report.html.j2",
+        gate_line=gate_line,
+        table=cells,
+        panels=panels(rows, history),
     )

@@ -1,4 +1,4 @@
-"""Render the Markdown report (``perf-summary.md``) from ``templates/`` with Jinja2.
+"""Render the Markdown report (``perf-summary.md``) from ``templates/perf-summary.md.j2``.
 
 Every value a template prints is Markdown-escaped unless it is :class:`Raw`, so a
 benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone.
@@ -15,7 +15,7 @@ from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
 from perf_gate.report.markdown import Raw
-from perf_gate.report.templates import environment
+from perf_gate.report.templates import render
 
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
 
@@ -87,7 +87,7 @@ def render_summary(
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
     }
-    return environment().get_template("perf-summary.md.j2").render(context)
+    return render("perf-summary.md.j2", **context)
 
 
 def text_table(rows: list[Row], limit: int = 40) -> str:

@@ -6,9 +6,8 @@ import re
 from dataclasses import replace
 
 from perf_gate.core.model import Kind, Metric, RunSet
-from perf_gate.github import sanitize
 from perf_gate.judge.verdict import Status, Threshold
-from perf_gate.report import chart_block, charts
+from perf_gate.report import chart_block, charts, markdown
 from perf_gate.report.finalize import history_values
 from tests.report_rows import HOSTILE, hostile_rows, row
 
@@ -75,18 +74,18 @@ def test_history_is_every_run_before_the_newest_baseline() -> None:
 def test_the_comment_keeps_an_inert_block_and_the_check_run_drops_it() -> None:
     rows, history = hostile_rows()
     report = "before <!-- gates:end -->\n\n" + charts.chart_section(rows, history) + "after @x\n"
-    kept = sanitize.report_markdown(report)
+    kept = markdown.report_markdown(report)
     assert "--> " in kept and "```mermaid" in kept  # Mermaid's axis range survives
     assert "&lt;!-- gates:end --&gt;" in kept and "@\u200bx" in kept
     assert chart_block.START not in kept  # markers are not printed as text
-    dropped = sanitize.report_markdown(report, charts="drop")
+    dropped = markdown.report_markdown(report, charts="drop")
     assert "mermaid" not in dropped and "after" in dropped
-    assert chart_block.sentence() in sanitize.report_markdown(report, charts="sentence")
+    assert chart_block.sentence() in markdown.report_markdown(report, charts="sentence")
 
 
 def test_a_forged_chart_block_is_sanitized_away() -> None:
     forged = f"{chart_block.START}\n```mermaid\n<!-- gates:end --> @admin\n```\n{chart_block.END}\n"
-    out = sanitize.report_markdown("x\n" + forged)
+    out = markdown.report_markdown("x\n" + forged)
     assert "gates:end" not in out and "admin" not in out
 
 
