@@ -49,6 +49,7 @@ from perf_gate.report.finalize import (
     write_report,
 )
 from perf_gate.report.gate_inputs import gate_inputs
+from perf_gate.report.history_site import load_series, render_site
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
 
@@ -163,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     val = commands.add_parser("validate", help="check inputs against their schemas")
     val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     val.add_argument("--format", type=_format_name, metavar="NAME")
+
+    hist = commands.add_parser(
+        "history", help="build a static site of every benchmark's trend (for GitHub Pages)"
+    )
+    hist.add_argument(
+        "sources", nargs="+", type=Path, metavar="PATH", help="a baseline store, or receipts"
+    )
+    hist.add_argument("--output-dir", type=Path, default=Path("perf-history"))
+    hist.add_argument("--config", type=Path, help="the .perf-gate.yml (tolerances)")
+    hist.add_argument("--title", default="Benchmark history")
 
     pub = commands.add_parser(
         "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"
@@ -282,7 +293,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
     say(report.evidence.chain)
     say(f"route: {report.decision.route} ({report.decision.route_reason})")
     say(report.evidence.gate_line)
-    say(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
+    say(f"wrote {', '.join(str(p) for p in paths.values())}")
     if not args.no_publish:
         _publish(args, report, environ)
     return exit_code(report.decision)
@@ -416,6 +427,16 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace, environ: Environ) -> int:
+    series = load_series(args.sources, load_config(args.config))
+    written = write_all(args.output_dir, render_site(series, args.title))
+    flagged = sum(p.regression for s in series for p in s.points)
+    print(
+        f"wrote {written['index.html']}: {len(series)} benchmark(s), {flagged} regression(s) marked"
+    )
+    return 0
+
+
 COMMANDS = {
     "finalize": cmd_finalize,
     "ingest": cmd_ingest,
@@ -423,6 +444,7 @@ COMMANDS = {
     "run": cmd_run,
     "baseline": cmd_baseline,
     "publish": cmd_publish,
+    "history": cmd_history,
 }
 
 

@@ -126,7 +126,7 @@ def write_job_summary(
         "github/job_summary.md.j2",
         headline=headline,
         explanation=explanation,
-        report=markdown.markdown_block(report).strip(),
+        report=markdown.report_markdown(report).strip(),
         fork=context.read_only_token,
         workflow=context.workflow or "perf",
         permissions=PERMISSIONS_YAML,

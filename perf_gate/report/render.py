@@ -92,6 +92,7 @@ def render_summary(
     findings: tuple[Finding, ...],
     notes: tuple[str, ...] = (),
     statistics_note: str | None = None,
+    charts: str = "",
 ) -> str:
     main, rest = split_table(rows)
     context: dict[str, Any] = {
@@ -103,6 +104,7 @@ def render_summary(
         "findings": findings,
         "notes": notes,
         "statistics_note": statistics_note,
+        "charts": Raw(charts),
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
     }
