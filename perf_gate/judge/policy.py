@@ -42,9 +42,10 @@ def _kind_default(
     if metric.kind is Kind.PARITY:
         return None, None, metric.tolerance
     if metric.kind is Kind.LEAK:
-        if dict(metric.meta).get("leak") == "lost":
+        rule = dict(metric.meta).get("leak")
+        if rule == "zero":
             return None, None, 0.0  # any definitely-lost or leaked byte fails
-        return MEMORY_TOLERANCE, None, None
+        return (MEMORY_TOLERANCE if rule == "baseline" else None), None, None
     if metric.kind is Kind.DERIVED:
         tolerance, floor, _ = derived_limits(metric)
         return tolerance, floor, None

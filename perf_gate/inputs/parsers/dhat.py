@@ -2,14 +2,22 @@
 
 Summed over the program points: total bytes and blocks allocated, bytes at the global
 peak (``gb``, at ``t-gmax``) and bytes still live at exit (``eb``, at ``t-end``). All are
-allocation patterns, judged against the baseline under the memory tolerance.
+allocation patterns: totals and the peak are judged against the baseline under the
+memory tolerance; what is still live at exit is shown (dhat-rs programs often keep
+statics alive), not judged.
 """
 
 from __future__ import annotations
 
 from perf_gate.core.model import ParseResult
 from perf_gate.inputs.parsers import register
-from perf_gate.inputs.parsers.base import Sniff, leak_metric, one_file, validate_or_raise
+from perf_gate.inputs.parsers.base import (
+    LeakRule,
+    Sniff,
+    leak_metric,
+    one_file,
+    validate_or_raise,
+)
 
 
 class Dhat:
@@ -31,18 +39,18 @@ class Dhat:
         def total(key: str) -> int:
             return sum(int(pp.get(key, 0)) for pp in pps)
 
-        measures = [
-            ("total bytes", total("tb"), "bytes"),
-            ("total blocks", total("tbk"), "blocks"),
+        measures: list[tuple[str, int, str, LeakRule]] = [
+            ("total bytes", total("tb"), "bytes", "baseline"),
+            ("total blocks", total("tbk"), "blocks", "baseline"),
         ]
         if all("gb" in pp for pp in pps):
-            measures.append(("bytes at peak", total("gb"), "bytes"))
+            measures.append(("bytes at peak", total("gb"), "bytes", "baseline"))
         if all("eb" in pp for pp in pps):
-            measures.append(("bytes live at exit", total("eb"), "bytes"))
-            measures.append(("blocks live at exit", total("ebk"), "blocks"))
+            measures.append(("bytes live at exit", total("eb"), "bytes", "report"))
+            measures.append(("blocks live at exit", total("ebk"), "blocks", "report"))
         metrics = [
-            leak_metric(sniff, self.name, f"{prefix}: {label}", value, unit, lost=False)
-            for label, value, unit in measures
+            leak_metric(sniff, self.name, f"{prefix}: {label}", value, unit, rule)
+            for label, value, unit, rule in measures
         ]
         return one_file(sniff, self.name, metrics)
 

@@ -85,9 +85,9 @@ class Sanitizer:
             )
         prefix = f"sanitizer {sniff.path.name}"
         metrics = [
-            leak_metric(sniff, self.name, f"{prefix}: leaked", leaked[0], "bytes", lost=True),
+            leak_metric(sniff, self.name, f"{prefix}: leaked", leaked[0], "bytes", "zero"),
             leak_metric(
-                sniff, self.name, f"{prefix}: leaked allocations", leaked[1], "allocs", lost=True
+                sniff, self.name, f"{prefix}: leaked allocations", leaked[1], "allocs", "zero"
             ),
         ]
         return one_file(sniff, self.name, metrics, findings)

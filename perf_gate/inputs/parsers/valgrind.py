@@ -106,7 +106,7 @@ class Valgrind:
                 f"{prefix}: definitely lost",
                 lost("definitely lost")[0],
                 "bytes",
-                lost=True,
+                "zero",
             ),
             leak_metric(
                 sniff,
@@ -114,7 +114,7 @@ class Valgrind:
                 f"{prefix}: definitely lost blocks",
                 lost("definitely lost")[1],
                 "blocks",
-                lost=True,
+                "zero",
             ),
             leak_metric(
                 sniff,
@@ -122,7 +122,7 @@ class Valgrind:
                 f"{prefix}: indirectly lost",
                 lost("indirectly lost")[0],
                 "bytes",
-                lost=False,
+                "zero",
             ),
             leak_metric(
                 sniff,
@@ -130,14 +130,14 @@ class Valgrind:
                 f"{prefix}: possibly lost",
                 lost("possibly lost")[0],
                 "bytes",
-                lost=False,
+                "report",
             ),
             leak_metric(
-                sniff, self.name, f"{prefix}: in use at exit", proc.in_use[0], "bytes", lost=False
+                sniff, self.name, f"{prefix}: in use at exit", proc.in_use[0], "bytes", "report"
             ),
-            leak_metric(sniff, self.name, f"{prefix}: allocations", allocs, "allocs", lost=False),
+            leak_metric(sniff, self.name, f"{prefix}: allocations", allocs, "allocs", "baseline"),
             leak_metric(
-                sniff, self.name, f"{prefix}: bytes allocated", allocated, "bytes", lost=False
+                sniff, self.name, f"{prefix}: bytes allocated", allocated, "bytes", "baseline"
             ),
         ]
 
