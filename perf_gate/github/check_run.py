@@ -53,6 +53,8 @@ class CheckRunResult:
     url: str | None
     created: bool
     annotations_sent: int
+    app_slug: str | None = None
+    """The app the token belongs to (``github-actions`` for ``GITHUB_TOKEN``)."""
 
 
 # -- pure: building the payload ----------------------------------------------------
@@ -332,4 +334,11 @@ def publish_check_run(
         url=run.get("html_url") if isinstance(run.get("html_url"), str) else None,
         created=created,
         annotations_sent=len(annotations),
+        app_slug=_app_slug(run),
     )
+
+
+def _app_slug(run: Mapping[str, Any]) -> str | None:
+    app = run.get("app")
+    slug = app.get("slug") if isinstance(app, dict) else None
+    return slug if isinstance(slug, str) and slug else None
