@@ -690,15 +690,7 @@ class GitHubServer:
         chunk, headers = self._page(name, repo, "/pulls", pulls, query)
         return 200, copy.deepcopy(chunk), headers
 
-    def _commit_pulls(self, name, repo, found, query, body, kind):  # type: ignore[no-untyped-def]
-        sha = found.group(1)
-        pulls = [p for p in repo["pulls"].values() if p["head"]["sha"] == sha]
-        pulls = [p for p in pulls if p["state"] == "open"]
-        chunk, headers = self._page(name, repo, f"/commits/{sha}/pulls", pulls, query)
-        return 200, copy.deepcopy(chunk), headers
-
     _ROUTES = (
-        (r"^/commits/([^/]+)/pulls$", "GET", _commit_pulls),
         (r"^/commits/([^/]+)/check-runs$", "GET", _list_check_runs),
         (r"^/check-runs$", "POST", _create_check_run),
         (r"^/check-runs/(\d+)$", "PATCH", _update_check_run),
