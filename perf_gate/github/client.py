@@ -29,6 +29,7 @@ MEDIA_TYPE = "application/vnd.github+json"
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="([^"]+)"')
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 JSON = Any
 """A decoded JSON value, as GitHub sent it."""
@@ -168,6 +169,38 @@ class GitHubClient:
                 return
             response = self.request("GET", next_url)
 
+    def download(self, path: str, *, limit: int) -> bytes:
+        """A file GitHub serves by redirect (an artifact zip): at most ``limit + 1`` bytes,
+        so that the caller can tell a file too large.
+
+        The API call carries the token; the short-lived storage URL it redirects to is
+        fetched without it (the token must not leak to another host). No retries: a
+        missing baseline is reported, not waited for.
+        """
+        url = self._url(path)
+        shown = _shown_path(url)
+        timeout = self.policy.timeout
+        first = self._session.get(
+            url, headers=self._headers(), allow_redirects=False, timeout=timeout
+        )
+        if first.status_code == 200:
+            return bytes(first.content[: limit + 1])
+        if first.status_code not in _REDIRECTS:
+            raise _error_for(first, "GET", shown)
+        location = first.headers.get("location", "")
+        if not location:
+            raise GitHubError(f"GET {shown}: a redirect without a Location", path=shown)
+        agent = {"User-Agent": f"perf-gate/{__version__}"}
+        with self._session.get(location, headers=agent, timeout=timeout, stream=True) as second:
+            if second.status_code != 200:
+                raise GitHubError(
+                    f"artifact storage answered {second.status_code}",
+                    status=second.status_code,
+                    method="GET",
+                    path=shown,
+                )
+            return bytes(second.raw.read(limit + 1, decode_content=True))
+
     # -- the one place that talks HTTP ----------------------------------------------
 
     def request(
@@ -204,6 +237,7 @@ class GitHubClient:
         policy = self.policy
         failures = 0
         secondary_hits = 0
+        raw: requests.Response | None
         for sent in range(1, policy.max_requests + 1):
             last = sent == policy.max_requests
             try:
@@ -217,36 +251,23 @@ class GitHubClient:
                     allow_redirects=True,
                 )
             except requests.RequestException as exc:
+                raw, failure = None, f"no answer to {method} {shown} after {sent} tries "
+                failure += f"({type(exc).__name__})"
+            else:
+                if raw.status_code < 300:
+                    return Response(raw.status_code, _decode(raw), _headers(raw))
+                failure = f"{method} {shown} failed with {raw.status_code} after {sent} tries"
+            if raw is None or raw.status_code in _RETRY_STATUSES:
                 failures += 1
                 if failures >= policy.attempts or last:
-                    raise ServerError(
-                        f"no answer to {method} {shown} after {sent} tries ({type(exc).__name__})",
-                        method=method,
-                        path=shown,
-                    ) from None
+                    status = 0 if raw is None else raw.status_code
+                    raise ServerError(failure, status=status, method=method, path=shown)
                 self._sleep(self._backoff(failures))
                 landed = recheck() if recheck is not None else None
                 if landed is not None:
                     return landed
                 continue
-
             status = raw.status_code
-            if status < 300:
-                return Response(status, _decode(raw), _headers(raw))
-            if status in _RETRY_STATUSES:
-                failures += 1
-                if failures >= policy.attempts or last:
-                    raise ServerError(
-                        f"{method} {shown} failed with {status} after {sent} tries",
-                        status=status,
-                        method=method,
-                        path=shown,
-                    )
-                self._sleep(self._backoff(failures))
-                landed = recheck() if recheck is not None else None
-                if landed is not None:
-                    return landed
-                continue
             wait = self._rate_limit_wait(raw, secondary_hits)
             if wait is not None:
                 secondary_hits += 1
@@ -258,12 +279,8 @@ class GitHubClient:
                         else f"GitHub asks to wait {wait:.0f} s, beyond the "
                         f"{policy.max_total_wait:.0f} s cap"
                     )
-                    raise RateLimited(
-                        f"rate limited on {method} {shown}: {why}",
-                        status=status,
-                        method=method,
-                        path=shown,
-                    )
+                    where: dict[str, Any] = {"status": status, "method": method, "path": shown}
+                    raise RateLimited(f"rate limited on {method} {shown}: {why}", **where)
                 self._waited += wait
                 self._sleep(wait)
                 continue
