@@ -110,48 +110,33 @@ def test_publish_event_naming_another_pr_is_refused(github, tmp_path):
     _untouched(github, ledger_id)
 
 
-def test_fork_safe_action_path_with_a_forged_pr_number_is_refused(github, tmp_path):
-    """fork-pr-publish.yml: pr-number from the fork's event, head-sha from workflow_run."""
+@pytest.mark.parametrize(
+    ("head_sha", "says"),
+    [
+        # fork-pr-publish.yml: pr-number from the fork's event, head-sha from workflow_run.
+        (HEAD_SHA, f"#{VICTIM} has head {VICTIM_SHA[:12]}"),
+        # The victim's head given as the benchmarked commit: not what the run benchmarked.
+        (VICTIM_SHA, "not the head 111111111111 of the workflow run"),
+    ],
+)
+def test_fork_safe_action_path_with_a_forged_pr_number_is_refused(github, tmp_path, head_sha, says):
     github.add_pull(REPO, PR, head_sha=HEAD_SHA, head_repo="forker/bitnet")
     ledger_id = _victim(github)
     trigger = write_event(tmp_path, workflow_run_event(), "trigger.json")
     env = environ(github.base_url, trigger, event_name="workflow_run")
 
-    with requests.Session() as session, pytest.raises(TargetMismatch, match=f"#{VICTIM}"):
+    with requests.Session() as session, pytest.raises(TargetMismatch, match=says):
         publish_from_environment(
             receipt(),
             REPORT,
             environ=env,
             session=session,
             pr_number=VICTIM,
-            head_sha=HEAD_SHA,
-            out=io.StringIO(),
-            policy=FAST,
-            sleep=lambda s: None,
-            settle=0,
-        )
-    _untouched(github, ledger_id)
-
-
-def test_a_head_sha_other_than_the_workflow_runs_is_refused(github, tmp_path):
-    github.add_pull(REPO, PR, head_sha=HEAD_SHA, head_repo="forker/bitnet")
-    ledger_id = _victim(github)
-    trigger = write_event(tmp_path, workflow_run_event(), "trigger.json")
-    env = environ(github.base_url, trigger, event_name="workflow_run")
-
-    with requests.Session() as session, pytest.raises(TargetMismatch, match="workflow run"):
-        publish_from_environment(
-            receipt(),
-            REPORT,
-            environ=env,
-            session=session,
-            pr_number=VICTIM,
-            head_sha=VICTIM_SHA,
+            head_sha=head_sha,
             out=io.StringIO(),
             policy=FAST,
         )
     _untouched(github, ledger_id)
-    assert github.requests == []
 
 
 def test_publish_outside_a_workflow_run_is_refused(github, tmp_path):
@@ -249,29 +234,22 @@ def test_our_own_comments_are_still_adopted(github, tmp_path):
     assert "| perf | pass |" in github.comment_body(REPO, ledger_id)
 
 
-def test_a_pat_adopts_only_its_users_comments(github, tmp_path):
+@pytest.mark.parametrize(
+    ("token", "kind", "login"),
+    [("ghp_personal", "pat", "perf-owner"), ("ghs_app", "app", "perf-app[bot]")],
+)
+def test_a_token_adopts_only_its_own_identitys_comments(github, tmp_path, token, kind, login):
+    """A PAT writes as its user (``GET /user``), an app's token as the app's bot."""
     github.add_pull(REPO, PR, head_sha=HEAD_SHA)
-    github.add_token("ghp_personal", "pat", login="perf-owner")
-    bots = github.add_comment(REPO, PR, VICTIM_LEDGER, user=BOT)
-    mine = github.add_comment(REPO, PR, VICTIM_LEDGER, user="perf-owner")
-
-    outcome = _run(github, tmp_path, token="ghp_personal", progress_comment=False)
-
-    assert outcome.ledger_comment_id == mine
-    assert github.comment_body(REPO, bots) == VICTIM_LEDGER
-    assert github.requests_matching("GET", r"^/user$")
-
-
-def test_an_apps_token_adopts_its_bots_comments(github, tmp_path):
-    github.add_pull(REPO, PR, head_sha=HEAD_SHA)
-    github.add_token("ghs_app", "app", login="perf-app[bot]")
+    github.add_token(token, kind, login=login)
     actions = github.add_comment(REPO, PR, VICTIM_LEDGER, user=BOT)
-    mine = github.add_comment(REPO, PR, VICTIM_LEDGER, user="perf-app[bot]")
+    mine = github.add_comment(REPO, PR, VICTIM_LEDGER, user=login)
 
-    outcome = _run(github, tmp_path, token="ghs_app", progress_comment=False)
+    outcome = _run(github, tmp_path, token=token, progress_comment=False)
 
     assert outcome.ledger_comment_id == mine
     assert github.comment_body(REPO, actions) == VICTIM_LEDGER
+    assert bool(github.requests_matching("GET", r"^/user$")) == (kind == "pat")
 
 
 # -- 9. bounded retries -----------------------------------------------------------------
