@@ -43,6 +43,13 @@ def is_valid(document: Any, schema_name: str) -> bool:
     return not schema_problems(document, schema_name)
 
 
+def validate(document: Any, schema_name: str) -> None:
+    """:func:`jsonschema.validate` (raises its ``ValidationError``), the compiled check first."""
+    check = fast_check(schema_name)
+    if check is None or not check(document):
+        jsonschema.validate(document, load_schema(schema_name))
+
+
 def json_path(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
     """``["results", 0, "times"]`` → ``$.results[0].times``."""
     out = "$"

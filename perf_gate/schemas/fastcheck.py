@@ -211,7 +211,9 @@ class _Compiler:
             yes = [i for i, (sub, _) in enumerate(subs) if sub(x)]
             if len(yes) != 1:
                 return False
-            return all(i in yes or (gate is not None and not gate(x)) for i, (_, gate) in enumerate(subs))
+            return all(
+                i in yes or (gate is not None and not gate(x)) for i, (_, gate) in enumerate(subs)
+            )
 
         return check
 

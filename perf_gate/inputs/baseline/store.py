@@ -92,8 +92,17 @@ def read_store(doc: Mapping[str, Any], source: str) -> list[StoredRun]:
 
 
 def json_head(path: Path) -> Any:
+    """The JSON document of a file that may be a baseline store; ``None`` for any other.
+
+    A store names :data:`STORE_MARK` as a key, spelt out or (in principle) with ``\\u``
+    escapes: a file with neither the mark nor a backslash cannot be one, and is not
+    parsed here (a results file of 100 MB is parsed once, by its parser).
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        if STORE_MARK.encode() not in data and b"\\" not in data:
+            return None
+        return json.loads(data.decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return None
 

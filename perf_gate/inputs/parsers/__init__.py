@@ -128,7 +128,7 @@ class DirectoryScan:
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is never this big; a binary may be
 
 
-def _walk_files(root: Path, skip: list[Path]) -> list[Path]:
+def _walk_files(root: Path, skip: set[Path]) -> list[Path]:
     """Files below ``root``, without hidden ones, tree units, and build caches.
 
     A folder with a ``CACHEDIR.TAG`` (cargo's ``target/``) holds binaries and build
@@ -158,7 +158,7 @@ def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
         if (fmt is None and not tree.automatic) or (fmt is not None and tree.name != fmt):
             continue
         units.extend((tree, unit) for unit in tree.find_units(root))
-    skip = [unit for _, unit in units]
+    skip = {unit for _, unit in units}
     files: list[tuple[Parser, Sniff]] = []
     ignored: list[Path] = []
     for path in _walk_files(root, skip):
