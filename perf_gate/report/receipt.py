@@ -118,14 +118,20 @@ def dumps(receipt: dict[str, Any]) -> str:
     """The receipt as indented JSON, with each entry of its long lists on one line.
 
     ``json.dumps(indent=...)`` runs Python's pure-Python encoder, which for a suite of
-    10,000 metrics costs more than judging it; the compact entries use the C encoder.
+    10,000 metrics costs more than judging it; the compact entries use the C encoder,
+    and the text is joined once (a receipt of 60,000 input files is 20 MB).
     """
     head = {k: ([] if k in _ONE_PER_LINE else v) for k, v in receipt.items()}
-    text = json.dumps(head, indent=2, ensure_ascii=False)
-    for key in _ONE_PER_LINE:
-        entries = receipt.get(key)
-        if not entries:
+    rest = json.dumps(head, indent=2, ensure_ascii=False)
+    parts: list[str] = []
+    for key in [k for k in receipt if k in _ONE_PER_LINE]:  # in the order the text has them
+        entries = receipt[key]
+        empty = f'\n  "{key}": []'
+        if not entries or empty not in rest:
             continue
-        lines = ",\n".join("    " + json.dumps(e, ensure_ascii=False) for e in entries)
-        text = text.replace(f'\n  "{key}": []', f'\n  "{key}": [\n{lines}\n  ]', 1)
-    return text + "\n"
+        before, _, rest = rest.partition(empty)
+        parts += [before, f'\n  "{key}": [\n    ']
+        parts.append(",\n    ".join([json.dumps(e, ensure_ascii=False) for e in entries]))
+        parts.append("\n  ]")
+    parts += [rest, "\n"]
+    return "".join(parts)
