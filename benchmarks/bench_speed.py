@@ -433,27 +433,34 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds == seconds else "–"
 
 
-def report(rows: list[dict[str, object]]) -> None:
-    print(
-        "| input, N | perf-gate | floor | ×floor | pytest-benchmark compare | pyperf compare_to "
-        "| peak RSS | caught / slowed | false alarms | pyperf caught / false |"
+HEADER = (
+    "| input, N | perf-gate | floor | ×floor | pytest-benchmark compare | pyperf compare_to "
+    "| peak RSS | caught / slowed | false alarms | pyperf caught / false |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def table_line(row: dict[str, object]) -> str:
+    m: dict[str, Measure] = row["measures"]  # type: ignore[assignment]
+    gate, floor = m["perf-gate"].median, m["floor"].median
+    peers = [
+        m[k].median if k in m else math.nan
+        for k in ("pytest-benchmark compare", "pyperf compare_to")
+    ]
+    caught, false = row["detected"]  # type: ignore[misc]
+    pyperf = row.get("pyperf_detected")
+    return (
+        f"| {row['shape']}, {row['n']:,} | {_fmt(gate)} | {_fmt(floor)} | ×{gate / floor:.2f} "
+        f"| {_fmt(peers[0])} | {_fmt(peers[1])} | {max(m['perf-gate'].rss_mb):.0f} MB "
+        f"| {caught} / {row['slowed']} | {false} | "
+        f"{f'{pyperf[0]} / {pyperf[1]}' if pyperf else '–'} |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def report(rows: list[dict[str, object]]) -> None:
+    print(HEADER)
     for row in rows:
-        m: dict[str, Measure] = row["measures"]  # type: ignore[assignment]
-        gate, floor = m["perf-gate"].median, m["floor"].median
-        peers = [
-            m[k].median if k in m else math.nan
-            for k in ("pytest-benchmark compare", "pyperf compare_to")
-        ]
-        caught, false = row["detected"]  # type: ignore[misc]
-        pyperf = row.get("pyperf_detected")
-        print(
-            f"| {row['shape']}, {row['n']:,} | {_fmt(gate)} | {_fmt(floor)} | ×{gate / floor:.2f} "
-            f"| {_fmt(peers[0])} | {_fmt(peers[1])} | {max(m['perf-gate'].rss_mb):.0f} MB "
-            f"| {caught} / {row['slowed']} | {false} | "
-            f"{f'{pyperf[0]} / {pyperf[1]}' if pyperf else '–'} |"
-        )
+        print(table_line(row))
     shapes: dict[str, list[dict[str, object]]] = {}
     for row in rows:
         shapes.setdefault(str(row["shape"]), []).append(row)
@@ -510,6 +517,7 @@ def main() -> int:
                 rows.append(
                     run_suite(suite, work / f"{shape}-{n}", args.repeats, history=n == max(sizes))
                 )
+                print(table_line(rows[-1]), file=sys.stderr, flush=True)  # progress
                 shutil.rmtree(work / f"{shape}-{n}", ignore_errors=True)
         report(rows)
     finally:
