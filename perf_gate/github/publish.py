@@ -42,7 +42,7 @@ from perf_gate.github.progress_comment import publish_progress_comment, render_c
 from perf_gate.github.statuses import publish_status
 from perf_gate.report import markdown
 from perf_gate.report.templates import render
-from perf_gate.schemas import load_schema
+from perf_gate.schemas import validate
 
 DOCS = "docs/github.md"
 PERMISSIONS_YAML = (
@@ -398,7 +398,7 @@ def load_receipt(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the receipt: {exc}", path=str(path)) from None
     try:
-        jsonschema.validate(data, load_schema("perf-receipt.schema.json"))
+        validate(data, "perf-receipt.schema.json")
     except jsonschema.ValidationError as exc:
         where = "$" + "".join(f"[{p!r}]" for p in exc.absolute_path)
         raise InputError(
