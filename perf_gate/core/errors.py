@@ -43,6 +43,11 @@ class ConfigError(PerfGateError):
     """``.perf-gate.yml`` is missing, malformed or violates its schema."""
 
 
+class TargetMismatch(PerfGateError):
+    """Data names a pull request or commit that is not the one benchmarked: publishing
+    there would write one PR's result onto another, so nothing is written."""
+
+
 class OutputError(PerfGateError):
     """An output file could not be written."""
 
