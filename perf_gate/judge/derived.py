@@ -183,14 +183,6 @@ def _sides(metric: Metric) -> tuple[str, str]:
     return (meta["numerator"], meta["denominator"])
 
 
-def derived_limits(metric: Metric) -> tuple[float | None, float | None, bool]:
-    """(tolerance, floor, critical) a derived metric was made with."""
-    meta = dict(metric.meta)
-    tolerance = float(meta["tolerance"]) if "tolerance" in meta else None
-    floor = float(meta["floor"]) if "floor" in meta else None
-    return tolerance, floor, meta.get("critical", "true") == "true"
-
-
 def annotate(rows: list[Row]) -> list[Row]:
     """Derived rows name both sides and the ratio before and after in their explanation."""
     out = []

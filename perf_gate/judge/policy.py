@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from perf_gate.core.config import Config
 from perf_gate.core.model import Kind, Metric
-from perf_gate.judge.derived import derived_limits
 from perf_gate.judge.verdict import Threshold
 
 GENERIC_TOLERANCE = 5.0
@@ -50,6 +49,14 @@ def _kind_default(
         tolerance, floor, _ = derived_limits(metric)
         return tolerance, floor, None
     return generic, None, None
+
+
+def derived_limits(metric: Metric) -> tuple[float | None, float | None, bool]:
+    """(tolerance, floor, critical) a derived metric was made with."""
+    meta = dict(metric.meta)
+    tolerance = float(meta["tolerance"]) if "tolerance" in meta else None
+    floor = float(meta["floor"]) if "floor" in meta else None
+    return tolerance, floor, meta.get("critical", "true") == "true"
 
 
 def job_cap_ns(config: Config) -> float | None:

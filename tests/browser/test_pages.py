@@ -68,9 +68,15 @@ def test_report_draws_every_sample_and_run_and_sorts_and_filters(
     # a dot per sample on both sides, and per trend point (earlier runs, baseline, current)
     samples = sum(sum(m.get("samples", {}).values()) for m in receipt["metrics"])
     earlier = len(store["history"])
-    trended = [m for m in receipt["metrics"] if m["baseline"] is not None and m["current"]]
     trended = [
-        m for m in trended if m["name"] in {x["name"] for x in store["history"][0]["metrics"]}
+        m for m in receipt["metrics"] if m["baseline"] is not None and m["current"] is not None
+    ]
+    trended = [
+        m
+        for m in trended
+        # derived ratios are computed from each earlier run too, so they have a trend
+        if m["name"] in {x["name"] for x in store["history"][0]["metrics"]}
+        or m["kind"] == "derived"
     ]
     assert page.locator("svg circle.mark").count() == samples + len(trended) * (earlier + 2)
     assert page.locator("svg rect.interval").count() == sum(
