@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate import __version__
-from perf_gate.core.errors import UsageError
+from perf_gate.core.errors import InputError, UsageError
 from perf_gate.core.json_input import loads
 from perf_gate.core.model import InputFile, RunSet
 from perf_gate.core.model_json import (
@@ -103,14 +103,22 @@ def json_head(path: Path) -> Any:
     :class:`InputError` naming the file; it is never read as something else.
     """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        if f'"{STORE_MARK}"'.encode() not in head:
+        data = read_sniff(path).data
+        # A store names STORE_MARK as a key, spelt out or (in principle) with \u escapes: a
+        # file with neither the mark nor a backslash cannot be one, and is not parsed here.
+        spelt_out = STORE_MARK.encode() in data
+        if not spelt_out and b"\\" not in data:
             return None
-        text = read_sniff(path).data.decode("utf-8")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return loads(text, str(path))
+    if spelt_out:
+        return loads(text, str(path))
+    try:  # only a backslash: maybe an escaped mark, maybe any other file
+        doc = loads(text, str(path))
+    except InputError:
+        return None
+    return doc if is_store(doc) else None
 
 
 def is_store(doc: Any) -> bool:
