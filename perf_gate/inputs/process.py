@@ -26,6 +26,8 @@ from typing import Any, Literal
 from perf_gate.core.config import shown_command
 from perf_gate.core.model import Device
 from perf_gate.inputs.console import Console, elapsed_text
+from perf_gate.inputs.gpu_errors import cuda_trouble
+from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 
 TAIL_LINES = 20
 
@@ -50,6 +52,9 @@ class CommandResult:
     log: str | None = None
     tail: tuple[str, ...] = ()
     reason: str = ""
+    gpu_error: str = ""  # the first line of its output that is a CUDA/driver failure
+    gpu: GpuEvidence | None = None  # the GPU watched while it ran (device: gpu)
+    gpu_metrics: int | None = None  # how many of its results were GPU metrics
 
     @property
     def succeeded(self) -> bool:
@@ -67,6 +72,9 @@ class CommandResult:
             "log": self.log,
             "tail": list(self.tail),
             "reason": self.reason,
+            "gpu_error": self.gpu_error,
+            "gpu": self.gpu.to_dict() if self.gpu is not None else None,
+            "gpu_metrics": self.gpu_metrics,
         }
 
 
@@ -82,6 +90,9 @@ def command_result_from_dict(data: Mapping[str, Any]) -> CommandResult:
         log=data.get("log"),
         tail=tuple(data.get("tail", ())),
         reason=data.get("reason", ""),
+        gpu_error=data.get("gpu_error") or "",
+        gpu=evidence_from_dict(data["gpu"]) if isinstance(data.get("gpu"), dict) else None,
+        gpu_metrics=data.get("gpu_metrics"),
     )
 
 
@@ -200,6 +211,7 @@ def run_command(
     os.close(report_w)
 
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+    trouble: list[str] = []  # the first CUDA/driver failure, wherever it scrolled to
     last_output = [time.monotonic()]
     assert proc.stdout is not None
     stdout = proc.stdout
@@ -211,6 +223,8 @@ def run_command(
                 log.flush()
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             tail.append(text)
+            if device == "gpu" and not trouble and cuda_trouble(text):
+                trouble.append(text.strip()[:200])
             last_output[0] = time.monotonic()
             out.line(text)
 
@@ -255,7 +269,17 @@ def run_command(
     out.line(f"perf-gate: {name}: {reason or 'ok'} in {elapsed_text(elapsed)}{memory}")
     out.end()
     result = CommandResult(
-        name, shown, device, status, code, elapsed, peak, log_name, tuple(tail), reason
+        name,
+        shown,
+        device,
+        status,
+        code,
+        elapsed,
+        peak,
+        log_name,
+        tuple(tail),
+        reason,
+        gpu_error=trouble[0] if trouble else "",
     )
     if status != "ok":
         report_failure(result, out)
