@@ -77,7 +77,8 @@ def timed(name, fn, sync):
     benches[name] = data
 
 if os.environ.get("GPU_CHECK_SKIP_GPU") != "1":
-    dev = torch.device("cuda")  # raises "No CUDA GPUs are available" without a GPU
+    dev = torch.device("cuda")
+    torch.cuda.synchronize()  # fails here without a usable GPU (CUDA_VISIBLE_DEVICES="")
     for dtype in ("float32", "float16", "bfloat16"):
         a = torch.randn(4096, 4096, device=dev, dtype=getattr(torch, dtype))
         b = torch.randn(4096, 4096, device=dev, dtype=getattr(torch, dtype))
@@ -147,7 +148,26 @@ nsamples=$(field "$R1" 'd["commands"][0]["gpu"]["samples"]')
 check "4 peak GPU memory" $? "peak ${peak} MB via ${via} (${nsamples} samples); device memory before ${before} MB, after ${after} MB"
 
 # item 5: GPU state as evidence
-state=$(field "$R1" '"; ".join(f"{k}: SM {g["sm_clock_mhz"]} MHz, mem {g["mem_clock_mhz"]} MHz, {g["temperature_c"]} C, {g["power_draw_w"]}/{g["power_limit_w"]} W, reasons {g["throttle_reasons"]}, persistence {g["persistence_mode"]}, ECC {g["ecc_uncorrected"]}, {len(d["commands"][0]["gpu"][k]["processes"])} other process(es)" for k in ("start","end") for g in d["commands"][0]["gpu"][k]["gpus"])')
+state=$("$PY" - "$R1" <<'PYEOF'
+import json, sys
+gpu = json.load(open(sys.argv[1]))["commands"][0].get("gpu") or {}
+parts = []
+for moment in ("start", "end"):
+    snap = gpu.get(moment) or {}
+    for g in snap.get("gpus", []):
+        parts.append(
+            "{}: SM {} MHz, mem {} MHz, {} C, {}/{} W, reasons {}, persistence {}, ECC {}, "
+            "{} compute process(es)".format(
+                moment, g["sm_clock_mhz"], g["mem_clock_mhz"], g["temperature_c"],
+                g["power_draw_w"], g["power_limit_w"], g["throttle_reasons"],
+                g["persistence_mode"], g["ecc_uncorrected"], len(snap.get("processes", [])),
+            )
+        )
+    if snap.get("problem"):
+        parts.append(f"{moment}: {snap['problem']}")
+print("; ".join(parts))
+PYEOF
+)
 [[ "$gpu" != None && "$state" == *"SM "* ]]
 check "5 GPU state at start and end" $? "${state}; highest sampled SM clock $(field "$R1" 'd["commands"][0]["gpu"]["sm_clock_max_mhz"]') MHz"
 
