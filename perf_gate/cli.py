@@ -3,6 +3,9 @@
 Exit codes: 0 the gate passes (warnings included), 1 it fails, 2 bad usage or bad
 input, 3 an output could not be written, 4 publishing failed, 5 a benchmark command
 could not be run, 70 an internal error (a bug: run with PERF_GATE_DEBUG=1 for details).
+
+Over 400 lines because it is the whole command line: the parser and one small function
+per subcommand, the only code that reads argparse's ``Namespace`` and prints results.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import requests
 
 from perf_gate import __version__
 from perf_gate.core.config import load_config
-from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
 from perf_gate.core.outputs import write_all
 from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
 from perf_gate.github.context import github_available
@@ -31,10 +34,12 @@ from perf_gate.inputs.baseline.store import (
     previous_store,
     update,
 )
+from perf_gate.inputs.console import elapsed_text
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current
-from perf_gate.inputs.runner import cmd_run, default_config, git_commit
+from perf_gate.inputs.run_record import MANIFEST_NAME
+from perf_gate.inputs.runner import default_config, execute, git_commit
 from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (
     evaluate,
@@ -341,6 +346,36 @@ def _show_baseline(path: Path) -> int:
         sha = run.commit[:12] or "unknown commit"
         hw = " / ".join(h.describe() for h in run.hardware) or "unknown hardware"
         print(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(default_config(args.config))
+    root = Path.cwd()
+    output_dir: Path = args.output_dir
+    doc, outcome = execute(
+        config,
+        root=root,
+        output_dir=output_dir,
+        only=args.only or (),
+        device=args.device,
+        fallback=args.fallback,
+    )
+    if not doc["commands"] and not doc["metrics"]:
+        raise ConfigError(
+            "nothing to run: the config has no benchmarks: (and no fallback:)",
+            path=str(args.config or ".perf-gate.yml"),
+        )
+    doc["artifacts"].append({"path": str(output_dir / MANIFEST_NAME), "kind": "run"})
+    paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
+    for cmd in outcome.commands:
+        peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
+        print(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
+    print(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
+    print(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
+    not_started = [c for c in outcome.commands if c.status == "error"]
+    if not_started:
+        raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Files a run leaves behind, listed as receipts with their SHA-256, and ``memory-usage.txt``."""
+"""Files a run leaves behind (profiles, flamegraphs, ``memory-usage.txt``), with their SHA-256."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def artifact(path: Path, kind: str, root: Path | None = None) -> dict[str, Any]:
     return entry
 
 
-def find_receipts(dirs: Iterable[Path]) -> list[dict[str, Any]]:
+def find_profiles(dirs: Iterable[Path]) -> list[dict[str, Any]]:
     """``perf-profile.svg`` / ``memory-usage.txt`` / flamegraphs lying in ``dirs``."""
     found = []
     seen: set[Path] = set()

@@ -15,27 +15,23 @@ reads it back, so matrix shards (a CPU job, a GPU job) hand over one file each.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from perf_gate.core.config import Config, load_config
-from perf_gate.core.errors import ConfigError, RunError
+from perf_gate.core.config import Config
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
-from perf_gate.inputs.artifact import MEMORY_NAME, find_receipts
+from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
-from perf_gate.inputs.console import Console, elapsed_text
+from perf_gate.inputs.console import Console
 from perf_gate.inputs.gpu_monitor import GpuMonitor
 from perf_gate.inputs.hardware import Hardware, Probes, detect, nvidia_smi
 from perf_gate.inputs.process import CommandResult
 from perf_gate.inputs.run_manifest import manifest
-from perf_gate.inputs.run_record import MANIFEST_NAME
 
 
 def default_config(path: Path | None) -> Path | None:
@@ -114,36 +110,6 @@ def execute(
     memory_text = memory_report(outcome.commands)
     if any(c.peak_rss_mb is not None for c in outcome.commands):
         write_all(output_dir, {MEMORY_NAME: memory_text})
-    outcome.artifacts += find_receipts([root, output_dir])
+    outcome.artifacts += find_profiles([root, output_dir])
     doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, env))
     return doc, outcome
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    config = load_config(default_config(args.config))
-    root = Path.cwd()
-    output_dir: Path = args.output_dir
-    doc, outcome = execute(
-        config,
-        root=root,
-        output_dir=output_dir,
-        only=args.only or (),
-        device=args.device,
-        fallback=args.fallback,
-    )
-    if not doc["commands"] and not doc["metrics"]:
-        raise ConfigError(
-            "nothing to run: the config has no benchmarks: (and no fallback:)",
-            path=str(args.config or ".perf-gate.yml"),
-        )
-    doc["artifacts"].append({"path": str(output_dir / MANIFEST_NAME), "kind": "run"})
-    paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
-    for cmd in outcome.commands:
-        peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
-        print(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
-    print(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
-    print(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
-    not_started = [c for c in outcome.commands if c.status == "error"]
-    if not_started:
-        raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
-    return 0

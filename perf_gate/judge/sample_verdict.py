@@ -81,7 +81,7 @@ __all__ = [
     "summarise_run",
 ]
 
-Status = Literal["pass", "warn", "fail", "improved"]
+SampleStatus = Literal["pass", "warn", "fail", "improved"]
 
 MIN_SUITE = 8
 """Metrics needed before suite-wide calibration and runner-profile matching apply."""
@@ -121,7 +121,7 @@ class SampleCase:
 class SampleVerdict:
     """The decision for one :class:`SampleCase`; percentages signed as current vs baseline."""
 
-    status: Status
+    status: SampleStatus
     change_pct: float
     low_pct: float
     high_pct: float
@@ -460,7 +460,7 @@ def _decide(
     sd = math.sqrt(assessment.variance) * context.inflation
     critical = _critical(context.alpha, assessment.df)
     clear = q <= context.alpha
-    status: Status
+    status: SampleStatus
     if clear and estimate > tolerance:
         status = "fail"
     elif clear and estimate < -tolerance:
@@ -535,7 +535,7 @@ def _sd_pct(variance: float) -> str:
 
 
 def _reason(
-    status: Status,
+    status: SampleStatus,
     assessment: _Assessment,
     sd: float,
     critical: float,
@@ -574,7 +574,7 @@ def _plain_rule(summary: CaseSummary, assessment: _Assessment) -> SampleVerdict:
     """Too few samples for a test: the plain tolerance rule on the medians."""
     raw = assessment.estimate + assessment.suite_shift
     change = _to_pct(summary.sign, raw)
-    status: Status
+    status: SampleStatus
     if raw > summary.tolerance:
         status = "fail"
     elif raw < -summary.tolerance:

@@ -1,8 +1,8 @@
-"""The main job: results in → compare → decide → render → files out (→ publish).
+"""The main job: results in → compare → decide → render → files out.
 
-:func:`evaluate` is pure (runs in, report out); :func:`finalize` adds the I/O at
-the edges: reading inputs, writing the receipt and report atomically before any
-network call, and handing them to the publisher.
+:func:`evaluate` is pure (runs in, report out); :func:`write_report` writes the receipt
+and the summary atomically. The entry point (``perf-gate finalize``) reads the inputs,
+calls both, and only then hands the files to the publisher.
 """
 
 from __future__ import annotations
