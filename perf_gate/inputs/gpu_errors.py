@@ -8,6 +8,7 @@ the run to the hardware route (the troubleshooter), not to the code.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 CUDA_TROUBLE = re.compile(
     "|".join(
@@ -41,6 +42,14 @@ def cuda_trouble(line: str) -> bool:
     return CUDA_TROUBLE.search(line) is not None
 
 
-def first_trouble(lines: list[str] | tuple[str, ...]) -> str:
-    """The first such line, stripped and cut to 200 characters; ``""`` when none."""
-    return next((t.strip()[:200] for t in lines if cuda_trouble(t)), "")
+# ``RuntimeError: ...``, pytest's ``E   RuntimeError: ...``, ``torch.AcceleratorError: ...``
+_RAISED = re.compile(r"^\s*(E\s+)?[\w.]*(Error|Exception)\b")
+
+
+def first_trouble(lines: Sequence[str]) -> str:
+    """The line that says it best, stripped and cut to 200 characters; ``""`` when none.
+
+    The first line naming the exception (``RuntimeError: No CUDA GPUs are available``)
+    wins over a traceback's source line that merely mentions the message."""
+    found = [t.strip()[:200] for t in lines if cuda_trouble(t)]
+    return next((t for t in found if _RAISED.match(t)), found[0] if found else "")

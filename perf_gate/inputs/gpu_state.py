@@ -14,14 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from perf_gate.inputs.smi import (
-    CommandOutput,
-    Runner,
-    cell_number,
-    cell_text,
-    run_smi,
-    smi_problem,
-)
+from perf_gate.inputs import smi
 
 STATE_FIELDS = (
     "index",
@@ -117,7 +110,7 @@ def snapshot_from_dict(data: Mapping[str, Any]) -> GpuSnapshot:
 
 
 def _mib_to_mb(text: str) -> float | None:
-    mib = cell_number(text)
+    mib = smi.cell_number(text)
     return round(mib * 1.048576, 1) if mib is not None else None
 
 
@@ -131,17 +124,17 @@ def parse_state_csv(text: str) -> tuple[GpuReading, ...]:
             continue
         if len(cells) != len(STATE_FIELDS) or not cells[0].isdigit():
             raise ValueError(f"unexpected nvidia-smi line: {line.strip()[:120]!r}")
-        ecc = cell_number(cells[8])
+        ecc = smi.cell_number(cells[8])
         out.append(
             GpuReading(
                 index=int(cells[0]),
-                sm_clock_mhz=cell_number(cells[1]),
-                mem_clock_mhz=cell_number(cells[2]),
-                temperature_c=cell_number(cells[3]),
-                power_draw_w=cell_number(cells[4]),
-                power_limit_w=cell_number(cells[5]),
-                throttle_reasons=cell_text(cells[6]),
-                persistence_mode=cell_text(cells[7]),
+                sm_clock_mhz=smi.cell_number(cells[1]),
+                mem_clock_mhz=smi.cell_number(cells[2]),
+                temperature_c=smi.cell_number(cells[3]),
+                power_draw_w=smi.cell_number(cells[4]),
+                power_limit_w=smi.cell_number(cells[5]),
+                throttle_reasons=smi.cell_text(cells[6]),
+                persistence_mode=smi.cell_text(cells[7]),
                 ecc_uncorrected=ecc,
                 memory_used_mb=_mib_to_mb(cells[9]),
             )
@@ -161,7 +154,7 @@ def parse_apps_csv(text: str) -> tuple[GpuProcess, ...]:
     return tuple(out)
 
 
-def _ask(run: Runner, argv: Sequence[str], timeout: float) -> CommandOutput | str:
+def _ask(run: smi.Runner, argv: Sequence[str], timeout: float) -> smi.CommandOutput | str:
     try:
         return run(argv, timeout)
     except FileNotFoundError:
@@ -173,26 +166,27 @@ def _ask(run: Runner, argv: Sequence[str], timeout: float) -> CommandOutput | st
 
 
 def take_snapshot(
-    smi: str = "nvidia-smi", run: Runner = run_smi, timeout: float = STATE_TIMEOUT
+    program: str = "nvidia-smi", run: smi.Runner = smi.run_smi, timeout: float = STATE_TIMEOUT
 ) -> GpuSnapshot:
     """Ask ``nvidia-smi`` for the state of every GPU and the compute processes on them."""
-    answer: CommandOutput | str = ""
+    answer: smi.CommandOutput | str = ""
     for reasons in REASON_NAMES:
         fields = ",".join(STATE_FIELDS).format(reasons=reasons)
-        answer = _ask(run, [smi, f"--query-gpu={fields}", "--format=csv,noheader"], timeout)
+        answer = _ask(run, [program, f"--query-gpu={fields}", "--format=csv,noheader"], timeout)
         if isinstance(answer, str):
             return GpuSnapshot(problem=answer)
         if "not a valid field" not in (answer.stdout + answer.stderr).lower():
             break
-    assert isinstance(answer, CommandOutput)
+    assert isinstance(answer, smi.CommandOutput)
     if answer.returncode != 0:
-        return GpuSnapshot(problem=smi_problem(answer.returncode, answer.stdout + answer.stderr))
+        output = answer.stdout + answer.stderr
+        return GpuSnapshot(problem=smi.smi_problem(answer.returncode, output))
     try:
         gpus = parse_state_csv(answer.stdout)
     except ValueError as exc:
         return GpuSnapshot(problem=f"nvidia-smi: {exc}")
-    apps = _ask(run, [smi, *APPS_ARGS], timeout)
-    procs = parse_apps_csv(apps.stdout) if isinstance(apps, CommandOutput) else ()
+    apps = _ask(run, [program, *APPS_ARGS], timeout)
+    procs = parse_apps_csv(apps.stdout) if isinstance(apps, smi.CommandOutput) else ()
     return GpuSnapshot(gpus, procs)
 
 

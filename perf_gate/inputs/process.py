@@ -26,10 +26,11 @@ from typing import Any, Literal
 from perf_gate.core.config import shown_command
 from perf_gate.core.model import Device
 from perf_gate.inputs.console import Console, elapsed_text
-from perf_gate.inputs.gpu_errors import cuda_trouble
+from perf_gate.inputs.gpu_errors import cuda_trouble, first_trouble
 from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 
 TAIL_LINES = 20
+TROUBLE_LINES = 10
 
 
 KILL_GRACE_S = 5.0
@@ -211,7 +212,7 @@ def run_command(
     os.close(report_w)
 
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
-    trouble: list[str] = []  # the first CUDA/driver failure, wherever it scrolled to
+    trouble: list[str] = []  # CUDA/driver failures, wherever they scrolled to (a few)
     last_output = [time.monotonic()]
     assert proc.stdout is not None
     stdout = proc.stdout
@@ -223,8 +224,8 @@ def run_command(
                 log.flush()
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             tail.append(text)
-            if device == "gpu" and not trouble and cuda_trouble(text):
-                trouble.append(text.strip()[:200])
+            if device == "gpu" and len(trouble) < TROUBLE_LINES and cuda_trouble(text):
+                trouble.append(text)
             last_output[0] = time.monotonic()
             out.line(text)
 
@@ -279,7 +280,7 @@ def run_command(
         log_name,
         tuple(tail),
         reason,
-        gpu_error=trouble[0] if trouble else "",
+        gpu_error=first_trouble(trouble),
     )
     if status != "ok":
         report_failure(result, out)

@@ -16,7 +16,7 @@ import pytest
 
 from perf_gate.core.config import config_from_mapping
 from perf_gate.core.errors import ConfigError
-from perf_gate.inputs.gpu_errors import cuda_trouble
+from perf_gate.inputs.gpu_errors import cuda_trouble, first_trouble
 from perf_gate.inputs.gpu_monitor import GpuMonitor
 from perf_gate.inputs.gpu_state import (
     GpuEvidence,
@@ -66,6 +66,17 @@ def test_real_gpu_errors_are_recognised(line: str) -> None:
 @pytest.mark.parametrize("line", CODE_ERRORS)
 def test_errors_of_the_code_are_not_gpu_trouble(line: str) -> None:
     assert not cuda_trouble(line)
+
+
+def test_the_exception_line_is_the_reason_not_the_source_line_quoting_it() -> None:
+    traceback = [
+        '  File "/site-packages/torch/cuda/__init__.py", line 372, in _lazy_init',
+        '    raise RuntimeError("No CUDA GPUs are available")',
+        "E       RuntimeError: No CUDA GPUs are available",
+    ]
+    assert first_trouble(traceback) == "E       RuntimeError: No CUDA GPUs are available"
+    assert first_trouble(traceback[:2]) == 'raise RuntimeError("No CUDA GPUs are available")'
+    assert first_trouble(["all good"]) == ""
 
 
 GPU_EXPECTED = config_from_mapping({"version": 1, "gpu": {"expected": True}})
