@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeAlias
 
 import requests
 
@@ -24,8 +24,8 @@ from perf_gate import __version__
 from perf_gate.core.config import load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
 from perf_gate.core.outputs import write_all
-from perf_gate.github.artifacts import GitHubAccess, artifact_source, from_artifact
-from perf_gate.github.context import github_available
+from perf_gate.github.artifacts import artifact_source, from_artifact
+from perf_gate.github.context import api_context, github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
@@ -34,7 +34,7 @@ from perf_gate.inputs.baseline.store import (
     previous_store,
     update,
 )
-from perf_gate.inputs.console import elapsed_text
+from perf_gate.inputs.console import Console, elapsed_text, in_actions
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current
@@ -49,6 +49,8 @@ from perf_gate.report.finalize import (
 from perf_gate.report.gate_inputs import gate_inputs
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
+
+Environ: TypeAlias = Mapping[str, str]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -166,7 +168,7 @@ def _metric_json(metric: Any) -> dict[str, Any]:
     return out
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def cmd_ingest(args: argparse.Namespace, environ: Environ) -> int:
     run = load_run(args.paths, args.format)
     for finding in run.findings:
         print(
@@ -195,7 +197,7 @@ def _validate_file(path: Path, fmt: str | None) -> list[str]:
     return problems
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def cmd_validate(args: argparse.Namespace, environ: Environ) -> int:
     problems: list[str] = []
     checked = 0
     for path in args.paths:
@@ -221,7 +223,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def cmd_finalize(args: argparse.Namespace) -> int:
+def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(args.config)
     current, runs = load_current(args.current, args.format)
     request = BaselineRequest(
@@ -232,8 +234,8 @@ def cmd_finalize(args: argparse.Namespace) -> int:
         ref=args.baseline_ref,
         branch=args.base_branch,
         hardware_file=args.hardware,
-        environ=os.environ,
-        artifacts=artifact_source(GitHubAccess.from_environment(os.environ)),
+        environ=environ,
+        artifacts=artifact_source(api_context(environ)),
     )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(
@@ -254,12 +256,12 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     print(report.evidence.gate_line)
     print(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
     if not args.no_publish:
-        _publish(args, report)
+        _publish(args, report, environ)
     return exit_code(report.decision)
 
 
-def _publish(args: argparse.Namespace, report: Any) -> None:
-    if not github_available(os.environ):
+def _publish(args: argparse.Namespace, report: Any, environ: Environ) -> None:
+    if not github_available(environ):
         print(
             "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
             "use --no-publish to silence this"
@@ -270,7 +272,7 @@ def _publish(args: argparse.Namespace, report: Any) -> None:
     outcome = publish_from_environment(
         report.receipt,
         report.markdown,
-        environ=os.environ,
+        environ=environ,
         pr_number=args.pr_number,
         head_sha=args.head_sha,
         gate_name=args.gate_name,
@@ -281,13 +283,13 @@ def _publish(args: argparse.Namespace, report: Any) -> None:
         print(line)
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
+def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
     from perf_gate.github.publish import publish_command
 
-    return publish_command(args.receipt, args.event, os.environ)
+    return publish_command(args.receipt, args.event, environ)
 
 
-def cmd_baseline(args: argparse.Namespace) -> int:
+def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
     config = load_config(default_config(args.config))
@@ -298,7 +300,6 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     output: Path = args.output or Path(config.baseline.path or "perf/baseline.json")
     keep = args.history or config.baseline.history
     root = Path.cwd()
-    environ = os.environ
     branch = args.branch or environ.get("GITHUB_REF_NAME", "")
     if args.previous_artifact:
         previous = _previous_artifact(args.previous_artifact, branch, keep, environ)
@@ -327,10 +328,10 @@ def _previous_artifact(
 ) -> list[StoredRun]:
     """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
     try:
-        access = GitHubAccess.from_environment(environ)
-        if access is None:
+        github = api_context(environ)
+        if github is None:
             raise InputError("no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset)")
-        runs, what = from_artifact(access, name, branch or None, None, history=keep)
+        runs, what = from_artifact(github, name, branch or None, None, history=keep)
     except (PerfGateError, requests.RequestException) as exc:
         print(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
         return []
@@ -349,7 +350,7 @@ def _show_baseline(path: Path) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(default_config(args.config))
     root = Path.cwd()
     output_dir: Path = args.output_dir
@@ -360,6 +361,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         only=args.only or (),
         device=args.device,
         fallback=args.fallback,
+        console=Console(fold=in_actions(environ)),
+        environ=environ,
     )
     if not doc["commands"] and not doc["metrics"]:
         raise ConfigError(
@@ -389,10 +392,12 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, environ: Environ | None = None) -> int:
+    """Run one command. The environment is read here, once, and passed down."""
+    env: Environ = os.environ if environ is None else environ
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args, env)
     except PerfGateError as exc:
         print(f"perf-gate: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -400,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("perf-gate: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not the user's fault: one line unless debugging
-        if os.environ.get("PERF_GATE_DEBUG"):
+        if env.get("PERF_GATE_DEBUG"):
             raise
         print(
             f"perf-gate: internal error: {type(exc).__name__}: {exc} "

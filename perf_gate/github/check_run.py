@@ -19,9 +19,10 @@ from perf_gate.github import sanitize
 from perf_gate.github.client import Forbidden, GitHubClient, Response
 from perf_gate.github.context import GitHubContext
 from perf_gate.github.sanitize import fit, utf8_len
-from perf_gate.github.templates import render
 from perf_gate.judge.decide import CONCLUSION
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL
+from perf_gate.report import markdown
+from perf_gate.report.templates import render
 
 OUTPUT_LIMIT = 65_535
 """GitHub's maximum for ``output.summary`` and ``output.text``; counted in UTF-8 bytes
@@ -110,7 +111,7 @@ def render_summary(receipt: Mapping[str, Any], pointer: str, limit: int = OUTPUT
 
     def attempt(shown: int) -> str:
         return render(
-            "check_summary.md.j2",
+            "github/check_summary.md.j2",
             gate_line=gate.get("summary") or gate.get("status") or "",
             rows=rows[:shown],
             omitted=len(rows) - shown,
@@ -136,16 +137,16 @@ def render_text(
     receipt: Mapping[str, Any], report: str, pointer: str, limit: int = OUTPUT_LIMIT
 ) -> str:
     """The full report; when too long, the regressions first, then as much as fits."""
-    text = sanitize.markdown_block(report)
+    text = markdown.markdown_block(report)
     if utf8_len(text) <= limit:
         return text
     failing = [m for m in ordered_metrics(receipt) if m.get("status") in ANNOTATION_LEVELS]
     lines = ["### Regressions", ""] if failing else []
     for metric in failing[:100]:
         lines.append(
-            f"- **{sanitize.table_cell(metric.get('label') or metric.get('name'))}** "
+            f"- **{markdown.table_cell(metric.get('label') or metric.get('name'))}** "
             f"({metric.get('status')}, {_delta(metric.get('delta_pct'))}): "
-            f"{sanitize.inline_text(metric.get('explanation') or '', limit=300)}"
+            f"{markdown.inline_text(metric.get('explanation') or '', limit=300)}"
         )
     head = "\n".join(lines) + ("\n\n---\n\n" if lines else "")
     return fit(head + text, limit, pointer)
@@ -174,16 +175,16 @@ def annotations_for(
         level = ANNOTATION_LEVELS.get(str(metric.get("status")))
         if level is None:
             continue
-        label = sanitize.single_line(str(metric.get("label") or metric.get("name") or "metric"))
+        label = markdown.single_line(str(metric.get("label") or metric.get("name") or "metric"))
         out.append(
             {
                 "path": _relative_source(metric.get("source"), workspace, fallback),
                 "start_line": 1,
                 "end_line": 1,
                 "annotation_level": level,
-                "title": sanitize.truncate(f"{label}: {metric.get('status')}", TITLE_LIMIT),
-                "message": sanitize.truncate(
-                    sanitize.single_line(
+                "title": markdown.truncate(f"{label}: {metric.get('status')}", TITLE_LIMIT),
+                "message": markdown.truncate(
+                    markdown.single_line(
                         f"{label} {_delta(metric.get('delta_pct'))} "
                         f"(threshold {metric.get('threshold')}): {metric.get('explanation')}"
                     ),
@@ -201,11 +202,11 @@ def annotations_for(
                 "start_line": 1,
                 "end_line": 1,
                 "annotation_level": level,
-                "title": sanitize.truncate(
-                    sanitize.single_line(str(finding.get("code") or "finding")), TITLE_LIMIT
+                "title": markdown.truncate(
+                    markdown.single_line(str(finding.get("code") or "finding")), TITLE_LIMIT
                 ),
-                "message": sanitize.truncate(
-                    sanitize.single_line(str(finding.get("message"))), 4000
+                "message": markdown.truncate(
+                    markdown.single_line(str(finding.get("message"))), 4000
                 ),
             }
         )
@@ -229,7 +230,7 @@ def build_payload(
         name=context.gate_name,
         head_sha=context.head_sha,
         conclusion=conclusion_for(status),
-        title=sanitize.one_line(sanitize.neutralize_mentions(title), limit=TITLE_LIMIT),
+        title=sanitize.one_line(markdown.neutralize_mentions(title), limit=TITLE_LIMIT),
         summary=render_summary(receipt, pointer),
         text=render_text(receipt, report, pointer),
         annotations=tuple(annotations_for(receipt, workspace=workspace)),

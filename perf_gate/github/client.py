@@ -28,6 +28,7 @@ MEDIA_TYPE = "application/vnd.github+json"
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="([^"]+)"')
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 JSON = Any
 """A decoded JSON value, as GitHub sent it."""
@@ -162,6 +163,38 @@ class GitHubClient:
             if not next_url:
                 return
             response = self.request("GET", next_url)
+
+    def download(self, path: str, *, limit: int) -> bytes:
+        """A file GitHub serves by redirect (an artifact zip): at most ``limit + 1`` bytes,
+        so that the caller can tell a file too large.
+
+        The API call carries the token; the short-lived storage URL it redirects to is
+        fetched without it (the token must not leak to another host). No retries: a
+        missing baseline is reported, not waited for.
+        """
+        url = self._url(path)
+        shown = _shown_path(url)
+        timeout = self.policy.timeout
+        first = self._session.get(
+            url, headers=self._headers(), allow_redirects=False, timeout=timeout
+        )
+        if first.status_code == 200:
+            return bytes(first.content[: limit + 1])
+        if first.status_code not in _REDIRECTS:
+            raise _error_for(first, "GET", shown)
+        location = first.headers.get("location", "")
+        if not location:
+            raise GitHubError(f"GET {shown}: a redirect without a Location", path=shown)
+        agent = {"User-Agent": f"perf-gate/{__version__}"}
+        with self._session.get(location, headers=agent, timeout=timeout, stream=True) as second:
+            if second.status_code != 200:
+                raise GitHubError(
+                    f"artifact storage answered {second.status_code}",
+                    status=second.status_code,
+                    method="GET",
+                    path=shown,
+                )
+            return bytes(second.raw.read(limit + 1, decode_content=True))
 
     # -- the one place that talks HTTP ----------------------------------------------
 

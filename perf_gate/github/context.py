@@ -96,6 +96,18 @@ def github_available(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("GITHUB_REPOSITORY", "").strip()) and bool(token_from(environ))
 
 
+def api_context(environ: Mapping[str, str]) -> GitHubContext | None:
+    """Repository, token and API URL alone: enough to read artifacts (no event needed).
+    ``None`` without a repository or a token."""
+    if not github_available(environ):
+        return None
+    return GitHubContext(
+        repository=repository_from(environ),
+        token=token_from(environ),
+        api_url=url_from(environ, "GITHUB_API_URL", DEFAULT_API_URL),
+    )
+
+
 def repository_from(environ: Mapping[str, str]) -> str:
     value = environ.get("GITHUB_REPOSITORY", "").strip()
     owner, _, name = value.partition("/")
@@ -197,14 +209,13 @@ def target_from_event(
     run = event.get("workflow_run")
     if isinstance(run, dict):
         return _workflow_run_target(run, repository)
-    number = pr_number_from(environ.get("INPUT_PR-NUMBER", ""), "input pr-number")
-    if number is None:
-        raw_inputs = event.get("inputs")
-        inputs: Mapping[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
-        for key in ("pr-number", "pr_number", "pr", "pull_request", "pull-request"):
-            number = pr_number_from(inputs.get(key), f"workflow_dispatch input {key}")
-            if number is not None:
-                break
+    raw_inputs = event.get("inputs")
+    inputs: Mapping[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
+    number = None
+    for key in ("pr-number", "pr_number", "pr", "pull_request", "pull-request"):
+        number = pr_number_from(inputs.get(key), f"workflow_dispatch input {key}")
+        if number is not None:
+            break
     # With a pull request, GITHUB_SHA is the dispatched branch: the PR's head is looked up.
     sha = "" if number is not None else environ.get("GITHUB_SHA", "")
     return _Target(head_sha=sha, pr_number=number, fork=False, head_lookup=None)
@@ -221,8 +232,10 @@ def context_from_environment(
     """Build the context from the Actions environment; explicit arguments win.
 
     ``event_path`` overrides ``GITHUB_EVENT_PATH``. For ``workflow_dispatch`` the
-    pull request comes from ``pr_number`` or the ``pr-number`` input; its head sha is
-    looked up later (``GITHUB_SHA`` is the dispatched branch, not the PR).
+    pull request comes from ``pr_number`` (the action's ``pr-number`` input, passed by the
+    entry point) or the event's ``pr-number`` input; its head sha is looked up later
+    (``GITHUB_SHA`` is the dispatched branch, not the PR). Action inputs (``INPUT_*``) are
+    the action's to read, never this module's.
     """
     repository = repository_from(environ)
     event_name = environ.get("GITHUB_EVENT_NAME", "").strip()
@@ -241,7 +254,7 @@ def context_from_environment(
         pr_number=pr_number if pr_number is not None else target.pr_number,
         run_id=environ.get("GITHUB_RUN_ID") or None,
         run_attempt=environ.get("GITHUB_RUN_ATTEMPT") or None,
-        gate_name=gate_name or environ.get("INPUT_GATE-NAME", "").strip() or DEFAULT_GATE_NAME,
+        gate_name=gate_name or DEFAULT_GATE_NAME,
         read_only_token=event_name == "pull_request"
         and (target.fork or environ.get("GITHUB_ACTOR", "") in READ_ONLY_ACTORS),
         head_lookup=None if pr_number is not None else target.head_lookup,

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from perf_gate.core.errors import PublishError
-from perf_gate.github import sanitize
 from perf_gate.github.client import GitHubClient, NotFound, Response
 from perf_gate.github.context import GitHubContext
-from perf_gate.github.templates import render
+from perf_gate.report import markdown
+from perf_gate.report.templates import render
 
 AGENT = "review-perf-finalizer"
 EVIDENCE_LIMIT = 500
@@ -114,15 +114,15 @@ class GateRow:
             key = bare(name)
             previous = old[index] if old is not None and index < len(old) else ""
             if key == "gate":
-                out.append(previous or sanitize.table_cell(self.gate))
+                out.append(previous or markdown.table_cell(self.gate))
             elif key in ("status", "result", "state"):
-                out.append(_styled_status(sanitize.table_cell(self.status), style))
+                out.append(_styled_status(markdown.table_cell(self.status), style))
             elif key in ("evidence", "details", "summary"):
-                out.append(sanitize.table_cell(self.evidence, limit=EVIDENCE_LIMIT))
+                out.append(markdown.table_cell(self.evidence, limit=EVIDENCE_LIMIT))
             elif key in ("agent", "by", "owner"):
-                out.append(sanitize.table_cell(self.agent))
+                out.append(markdown.table_cell(self.agent))
             elif key in ("timestamp", "time", "updated", "date", "when"):
-                out.append(sanitize.table_cell(self.timestamp) or previous)
+                out.append(markdown.table_cell(self.timestamp) or previous)
             else:
                 out.append(previous)
         return out
@@ -300,9 +300,9 @@ class LedgerEdit:
 
     def new_ledger(self) -> str:
         return render(
-            "ledger.md.j2",
+            "github/ledger.md.j2",
             row=format_row(self.row.cells(STANDARD_HEADER, None, None)),
-            bullet=self.bullet or f"- {AGENT}: {sanitize.inline_text(self.row.status)}",
+            bullet=self.bullet or f"- {AGENT}: {markdown.inline_text(self.row.status)}",
             state=self.state,
             why=self.why,
             route=self.route or "",
@@ -319,15 +319,15 @@ def edit_from_receipt(
         status = f"skipped ({gate_info['reason']})"
     evidence = (receipt.get("evidence") or {}).get("ledger") or gate_info.get("summary") or ""
     short = context.head_sha[:7]
-    next_route = sanitize.inline_text(route.get("next") or "", limit=200)
-    summary = sanitize.inline_text(gate_info.get("summary") or status, limit=400)
+    next_route = markdown.inline_text(route.get("next") or "", limit=200)
+    summary = markdown.inline_text(gate_info.get("summary") or status, limit=400)
     bullet = f"- {AGENT}: {summary}" + (f" → {next_route}" if next_route else "")
     bullet += f" ({short})" if short else ""
     return LedgerEdit(
         row=GateRow(gate=gate, status=status, evidence=str(evidence), timestamp=timestamp),
         bullet=bullet,
         route=next_route or None,
-        why=sanitize.inline_text(route.get("reason") or "", limit=400),
+        why=markdown.inline_text(route.get("reason") or "", limit=400),
     )
 
 

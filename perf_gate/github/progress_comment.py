@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from perf_gate.github import sanitize
 from perf_gate.github.client import GitHubClient, Response
 from perf_gate.github.context import GitHubContext
 from perf_gate.github.sanitize import fit, utf8_len
-from perf_gate.github.templates import render
+from perf_gate.report import markdown
+from perf_gate.report.templates import render
 
 COMMENT_LIMIT = 65_536
 ICONS = {"pass": "✅", "fail": "❌", "skipped": "⏭️"}
@@ -67,7 +67,7 @@ def render_comment(
 
     def with_report(text: str) -> str:
         return render(
-            "progress_comment.md.j2",
+            "github/progress_comment.md.j2",
             marker=marker(context.gate_name, context.head_sha),
             icon=ICONS.get(status, "ℹ️"),
             gate_name=context.gate_name,
@@ -81,7 +81,7 @@ def render_comment(
             report=text,
         )
 
-    safe = sanitize.markdown_block(report).strip()
+    safe = markdown.markdown_block(report).strip()
     body = with_report(safe)
     if utf8_len(body) <= COMMENT_LIMIT:
         return body

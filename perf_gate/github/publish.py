@@ -27,7 +27,6 @@ import requests
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PublishError
 from perf_gate.core.workflow_commands import command
-from perf_gate.github import sanitize
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
 from perf_gate.github.context import (
@@ -38,7 +37,8 @@ from perf_gate.github.context import (
 from perf_gate.github.ledger import edit_from_receipt, update_ledger
 from perf_gate.github.progress_comment import publish_progress_comment, render_comment
 from perf_gate.github.statuses import publish_status
-from perf_gate.github.templates import render
+from perf_gate.report import markdown
+from perf_gate.report.templates import render
 from perf_gate.schemas import load_schema
 
 DOCS = "docs/github.md"
@@ -122,10 +122,10 @@ def write_job_summary(
     if context.step_summary is None:
         return False
     text = render(
-        "job_summary.md.j2",
+        "github/job_summary.md.j2",
         headline=headline,
         explanation=explanation,
-        report=sanitize.markdown_block(report).strip(),
+        report=markdown.markdown_block(report).strip(),
         fork=context.read_only_token,
         workflow=context.workflow or "perf",
         permissions=PERMISSIONS_YAML,

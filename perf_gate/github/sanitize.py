@@ -1,75 +1,12 @@
-"""Make text from benchmark names and reports safe to render into GitHub.
+"""Fit text into GitHub's size limits (descriptions, titles, check-run and comment bodies).
 
-Names end up in Markdown table cells, HTML-comment anchored sections and
-comments that notify people. Three things must not happen: a name breaks the
-table (``|``, newlines), closes an anchor (``<!-- gates:end -->``), or pings
-someone (``@someone``). Every function here is pure.
+Escaping untrusted text is not done here: that is :mod:`perf_gate.report.markdown`, the one
+escaper. Every function here is pure.
 """
 
 from __future__ import annotations
 
-import re
-
-ZWSP = "\u200b"
-"""A zero-width space after ``@`` keeps GitHub from turning a name into a mention."""
-
-_NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-
-
-def neutralize_mentions(text: str) -> str:
-    """``@team`` → ``@\u200bteam`` (renders the same, notifies nobody); e-mails stay."""
-    return _MENTION.sub("@" + ZWSP, text)
-
-
-def neutralize_anchors(text: str) -> str:
-    """Make HTML comments inert, so no text can open or close an anchored section.
-
-    ``<!-- gates:end -->`` becomes ``&lt;!-- gates:end --&gt;``: shown as typed,
-    invisible to anything that looks for the marker.
-    """
-    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
-
-
-def single_line(text: str) -> str:
-    """Join lines with spaces and squeeze runs of whitespace."""
-    return " ".join(_NEWLINES.sub(" ", text).split())
-
-
-def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
-    """At most ``limit`` characters, ending in ``ellipsis`` when something was cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(ellipsis))] + ellipsis
-
-
-def table_cell(text: object, *, limit: int = 300) -> str:
-    """Text that fits one Markdown table cell and cannot break out of it."""
-    value = single_line("" if text is None else str(text))
-    value = value.replace("<", "&lt;").replace(">", "&gt;")
-    value = _UNESCAPED_PIPE.sub(r"\\|", value)
-    value = neutralize_mentions(value)
-    value = truncate(value, limit)
-    # A cut can leave a dangling backslash that would escape the closing pipe.
-    if value.endswith("\\") and not value.endswith("\\\\"):
-        value = value[:-1]
-    return value
-
-
-def inline_text(text: object, *, limit: int = 1000) -> str:
-    """One line of prose (a hop-log bullet, a route): no newlines, anchors or mentions."""
-    value = single_line("" if text is None else str(text))
-    return truncate(neutralize_mentions(neutralize_anchors(value)), limit)
-
-
-def markdown_block(text: str) -> str:
-    """A whole Markdown document from elsewhere, made safe to embed in a comment.
-
-    The report is already escaped by its renderer; this is the belt to those braces:
-    it cannot carry an anchor marker or a live mention into the comment.
-    """
-    return neutralize_mentions(neutralize_anchors(text))
+from perf_gate.report.markdown import single_line, truncate
 
 
 def one_line(text: str, *, limit: int = 140) -> str:

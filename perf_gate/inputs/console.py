@@ -6,9 +6,9 @@ In GitHub Actions each command's output sits in a ``::group::`` fold; elsewhere 
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -17,12 +17,18 @@ from perf_gate.core.workflow_commands import command
 HEARTBEAT_S = 60.0
 
 
+def in_actions(environ: Mapping[str, str]) -> bool:
+    """Whether this runs in GitHub Actions (which folds ``::group::`` output)."""
+    return environ.get("GITHUB_ACTIONS") == "true"
+
+
 @dataclass
 class Console:
     """Where live output goes, and whether to wrap it in GitHub Actions folds."""
 
     stream: IO[str] = field(default_factory=lambda: sys.stdout)
-    fold: bool = field(default_factory=lambda: os.environ.get("GITHUB_ACTIONS") == "true")
+    fold: bool = False
+    """Wrap each command in a ``::group::`` fold: the entry point says whether this is Actions."""
     heartbeat_s: float = HEARTBEAT_S
     lock: threading.Lock = field(default_factory=threading.Lock)
 

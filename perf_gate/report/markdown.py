@@ -1,25 +1,105 @@
-"""Markdown escaping for text that came from users' benchmark names."""
+"""Markdown escaping of untrusted text (benchmark names, messages, PR data): the one escaper.
+
+Two rules, for two destinations, kept apart on purpose:
+
+- :func:`escape` is for the local summary (``perf-summary.md``, rendered by
+  ``templates/*.j2``): every value is escaped, so Markdown specials are backslash-escaped
+  and the text reads the same in any Markdown viewer.
+- :func:`table_cell`, :func:`inline_text` and :func:`markdown_block` are for text bound for
+  GitHub (check run, comments, Ledger; ``templates/github/*.j2``): values stay as typed
+  where GitHub renders them harmlessly, and only what would break the page is made inert:
+  a ``|`` or newline that breaks a table, an HTML comment that opens or closes an anchored
+  section (``<!-- gates:end -->``), an ``@`` that would notify someone.
+
+Both rules share :data:`ZWSP` for mentions. The outputs of both are pinned by golden files,
+so they are not merged into one rule. Every function here is pure.
+"""
 
 from __future__ import annotations
 
 import re
 
+ZWSP = "\u200b"
+"""A zero-width space after ``@`` keeps GitHub from turning a name into a mention."""
+
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 class Raw(str):
-    """Text the templates emit as is (already Markdown)."""
+    """Text the summary templates emit as is (already Markdown)."""
 
     __slots__ = ()
 
 
+# -- the local summary ----------------------------------------------------------------
+
+
 def escape(text: object) -> str:
-    """Make ``text`` inert in Markdown and GitHub: no table breaks, no HTML, no @mentions."""
+    """Make ``text`` inert in the local summary: no table breaks, no HTML, no @mentions."""
     if isinstance(text, Raw):
         return str(text)
     if text is None:
         return ""
     out = " ".join(str(text).splitlines())
     out = _SPECIAL.sub(r"\\\1", out)
-    # A zero-width space after @ keeps GitHub from turning names into mentions.
-    return out.replace("@", "@\u200b")
+    return out.replace("@", "@" + ZWSP)
+
+
+# -- text bound for GitHub ------------------------------------------------------------
+
+
+def neutralize_mentions(text: str) -> str:
+    """``@team`` → ``@\u200bteam`` (renders the same, notifies nobody); e-mails stay."""
+    return _MENTION.sub("@" + ZWSP, text)
+
+
+def neutralize_anchors(text: str) -> str:
+    """Make HTML comments inert, so no text can open or close an anchored section.
+
+    ``<!-- gates:end -->`` becomes ``&lt;!-- gates:end --&gt;``: shown as typed,
+    invisible to anything that looks for the marker.
+    """
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def single_line(text: str) -> str:
+    """Join lines with spaces and squeeze runs of whitespace."""
+    return " ".join(_NEWLINES.sub(" ", text).split())
+
+
+def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
+    """At most ``limit`` characters, ending in ``ellipsis`` when something was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(ellipsis))] + ellipsis
+
+
+def table_cell(text: object, *, limit: int = 300) -> str:
+    """Text that fits one Markdown table cell on GitHub and cannot break out of it."""
+    value = single_line("" if text is None else str(text))
+    value = value.replace("<", "&lt;").replace(">", "&gt;")
+    value = _UNESCAPED_PIPE.sub(r"\\|", value)
+    value = neutralize_mentions(value)
+    value = truncate(value, limit)
+    # A cut can leave a dangling backslash that would escape the closing pipe.
+    if value.endswith("\\") and not value.endswith("\\\\"):
+        value = value[:-1]
+    return value
+
+
+def inline_text(text: object, *, limit: int = 1000) -> str:
+    """One line of prose (a hop-log bullet, a route): no newlines, anchors or mentions."""
+    value = single_line("" if text is None else str(text))
+    return truncate(neutralize_mentions(neutralize_anchors(value)), limit)
+
+
+def markdown_block(text: str) -> str:
+    """A whole Markdown document from elsewhere, made safe to embed in a GitHub comment.
+
+    The report is already escaped by :func:`escape`; this is the belt to those braces:
+    it cannot carry an anchor marker or a live mention into the comment.
+    """
+    return neutralize_mentions(neutralize_anchors(text))

@@ -1,4 +1,4 @@
-"""Render the Markdown report (``perf-summary.md``) from ``templates/`` with Jinja2.
+"""Render the Markdown report (``perf-summary.md``) from ``templates/perf-summary.md.j2``.
 
 Every value a template prints is Markdown-escaped unless it is :class:`Raw`, so a
 benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone.
@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
 from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
-from perf_gate.report.markdown import Raw, escape
+from perf_gate.report.markdown import Raw
+from perf_gate.report.templates import render
 
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
 
@@ -63,18 +62,6 @@ def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
     return main, rest
 
 
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("perf_gate", "templates"),
-        autoescape=False,
-        finalize=escape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def render_summary(
     *,
     gate_name: str,
@@ -98,7 +85,7 @@ def render_summary(
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
     }
-    return environment().get_template("perf-summary.md.j2").render(context)
+    return render("perf-summary.md.j2", **context)
 
 
 def text_table(rows: list[Row], limit: int = 40) -> str:

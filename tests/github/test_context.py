@@ -85,7 +85,6 @@ def test_explicit_arguments_win(tmp_path):
     [
         ("GITHUB_REPOSITORY", "nope", "owner/name"),
         ("GITHUB_API_URL", "ftp://x", "http"),
-        ("INPUT_PR-NUMBER", "abc", "pull request number"),
     ],
 )
 def test_bad_settings_are_clear_errors(key, value, message):
@@ -93,6 +92,21 @@ def test_bad_settings_are_clear_errors(key, value, message):
     env[key] = value
     with pytest.raises(PublishError, match=message):
         context_from_environment(env)
+
+
+def test_a_bad_dispatch_pr_number_is_a_clear_error(tmp_path):
+    event = write(tmp_path, {"inputs": {"pr-number": "abc"}})
+    with pytest.raises(PublishError, match="pull request number"):
+        context_from_environment(environ("https://x", event, event_name="workflow_dispatch"))
+
+
+def test_action_inputs_are_not_read_here_the_entry_point_passes_them():
+    env = environ("https://x", None, event_name="workflow_dispatch")
+    env.update({"INPUT_PR-NUMBER": "7", "INPUT_GATE-NAME": "review:gate:other"})
+    ctx = context_from_environment(env)
+    assert (ctx.pr_number, ctx.gate_name) == (None, "review:gate:perf")
+    passed = context_from_environment(env, pr_number=7, gate_name="review:gate:other")
+    assert (passed.pr_number, passed.gate_name) == (7, "review:gate:other")
 
 
 def test_unreadable_event_file_is_a_clear_error(tmp_path):

@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from perf_gate.cli import main
-from perf_gate.github.artifacts import GitHubAccess, from_artifact
+from perf_gate.github.artifacts import from_artifact
+from perf_gate.github.context import GitHubContext
 from tests.github.openapi import (
     OpenAPIValidator,
     to_json_schema,
@@ -228,8 +229,8 @@ def results_zip(value: float) -> bytes:
     return zipped({"results/crossval-perf.json": json.dumps(xtask)})
 
 
-def access(github: ActionsGitHub, session: requests.Session) -> GitHubAccess:
-    return GitHubAccess(REPO, TOKEN, api_url=github.base_url, session=session, timeout=5)
+def context(github: ActionsGitHub) -> GitHubContext:
+    return GitHubContext(REPO, TOKEN, api_url=github.base_url)
 
 
 def test_newest_artifact_of_a_successful_run_on_the_base_branch(github: ActionsGitHub) -> None:
@@ -262,7 +263,7 @@ def test_newest_artifact_of_a_successful_run_on_the_base_branch(github: ActionsG
         expired=True,
     )
     with requests.Session() as session:
-        runs, what = from_artifact(access(github, session), NAME, "main", None, history=5)
+        runs, what = from_artifact(context(github), NAME, "main", None, history=5, session=session)
     assert what == "artifact perf-baseline on main"
     assert [r.run.metrics[0].value for r in runs] == [42.0, 43.0, 44.0]
     assert runs[-1].commit == "c" * 40 and runs[-1].branch == "main"
@@ -280,7 +281,7 @@ def test_raw_results_artifacts_build_the_history(github: ActionsGitHub) -> None:
             blob=results_zip(value),
         )
     with requests.Session() as session:
-        runs, _ = from_artifact(access(github, session), NAME, "main", None, history=2)
+        runs, _ = from_artifact(context(github), NAME, "main", None, history=2, session=session)
     assert [r.run.metrics[0].value for r in runs if r.run.metrics[0].name == "inference"] == [
         41.0,
         42.0,
@@ -298,7 +299,7 @@ def test_default_branch_is_asked_when_none_is_given(github: ActionsGitHub) -> No
         blob=baseline_zip(44.0),
     )
     with requests.Session() as session:
-        runs, what = from_artifact(access(github, session), NAME, None, None)
+        runs, what = from_artifact(context(github), NAME, None, None, session=session)
     assert what == "artifact perf-baseline on trunk" and len(runs) == 1
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from perf_gate.cli import main
 from perf_gate.core.config import config_from_mapping
 from perf_gate.core.errors import ConfigError
 from perf_gate.inputs.console import Console
@@ -432,3 +433,25 @@ def test_a_daemon_left_behind_does_not_hang_the_run(tmp_path: Path) -> None:
     started = time.monotonic()
     result = run_command("daemon", (PY, str(script)), console=con, kill_grace=0.5)
     assert result.status == "ok" and time.monotonic() - started < 2.5
+
+
+def test_the_entry_point_says_whether_output_is_folded(
+    tmp_path: Path,
+    write_config: Callable[..., Path],
+    fake_smi: Callable[[str | None], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``GITHUB_ACTIONS`` comes from the environment ``main`` is given, not from os.environ."""
+    fake_smi("no-devices")
+    doc = bench_config(tmp_path)
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if b["name"] == "xtask-cpu"]  # type: ignore[attr-defined]
+    write_config(doc)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert main(["run"], {**os.environ, "GITHUB_ACTIONS": "true"}) == 0
+    assert "::group::perf-gate: xtask-cpu [cpu]" in capsys.readouterr().out
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["run"], {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}) == 0
+    plain = capsys.readouterr().out
+    assert "::group::" not in plain and "── perf-gate: xtask-cpu [cpu] ──" in plain
