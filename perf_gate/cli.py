@@ -35,7 +35,7 @@ from perf_gate.inputs.baseline.store import (
     update,
 )
 from perf_gate.inputs.console import Console, elapsed_text, in_actions
-from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
+from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current
 from perf_gate.inputs.run_record import MANIFEST_NAME
@@ -66,6 +66,20 @@ def _positive(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
     return value
+
+
+def _format_name(text: str) -> str:
+    """A known format, or one of a family (``criterion:NAME``)."""
+    if text in format_names():
+        return text
+    try:
+        if tree_parser(text) is not None:
+            return text
+    except PerfGateError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    raise argparse.ArgumentTypeError(
+        f"unknown format {text!r} (known: {', '.join(format_names())}, criterion:NAME)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     fin.add_argument("--baseline-ref", metavar="REF", help="baseline: git REF:PATH to read")
     fin.add_argument("--base-branch", metavar="BRANCH", help="branch of --baseline-artifact")
     fin.add_argument("--hardware", type=Path, metavar="FILE", help="hardware of the current run")
+    fin.add_argument(
+        "--criterion-baseline",
+        default="base",
+        metavar="NAME",
+        help="a --baseline that is the --current criterion tree reads <bench>/NAME/, "
+        "saved by `cargo bench -- --save-baseline NAME` (default: base)",
+    )
 
     run = commands.add_parser("run", help="run the configured benchmarks and record them")
     run.add_argument("--config", type=Path, help="the .perf-gate.yml (default: ./.perf-gate.yml)")
@@ -135,11 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    ing.add_argument("--format", choices=format_names())
+    ing.add_argument("--format", type=_format_name, metavar="NAME")
 
     val = commands.add_parser("validate", help="check inputs against their schemas")
     val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    val.add_argument("--format", choices=format_names())
+    val.add_argument("--format", type=_format_name, metavar="NAME")
 
     pub = commands.add_parser(
         "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"
@@ -217,6 +238,11 @@ def cmd_validate(args: argparse.Namespace, environ: Environ) -> int:
         else:
             checked += 1
             problems += _validate_file(path, args.format)
+    if not problems:
+        try:  # what `ingest` checks across inputs (one name per run) is checked here too
+            load_run(args.paths, args.format)
+        except PerfGateError as exc:
+            problems.append(str(exc))
     for problem in problems:
         print(f"perf-gate: invalid: {problem}", file=sys.stderr)
     print(f"{checked} input(s) checked, {len(problems)} problem(s)")
@@ -236,6 +262,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         hardware_file=args.hardware,
         environ=environ,
         artifacts=artifact_source(api_context(environ)),
+        criterion_baseline=args.criterion_baseline,
     )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(

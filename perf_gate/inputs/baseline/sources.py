@@ -146,12 +146,17 @@ class BaselineRequest:
     artifacts: ArtifactSource | None = None  # from the entry point's GitHub context
     now: dt.datetime | None = None
     current_paths: tuple[Path, ...] = ()  # a --baseline equal to a --current reads base/
+    criterion_baseline: str = "base"  # --criterion-baseline NAME: read <bench>/NAME/ instead
 
     def format_for(self, path: Path) -> str | None:
         """``criterion-base`` when the baseline is the very tree the current run came from
-        (criterion keeps the saved baseline in ``base/`` beside ``new/``)."""
-        if self.fmt is None and path.resolve() in {p.resolve() for p in self.current_paths}:
-            return "criterion-base"
+        (criterion keeps the saved baseline in ``base/`` beside ``new/``), or
+        ``criterion:NAME`` for a baseline saved with ``--save-baseline NAME``."""
+        current = {p.resolve() for p in self.current_paths}
+        if self.fmt is None and path.is_dir() and path.resolve() in current:
+            if self.criterion_baseline == "base":
+                return "criterion-base"
+            return f"criterion:{self.criterion_baseline}"
         return self.fmt
 
 
