@@ -40,7 +40,8 @@ from perf_gate.inputs.console import Console, elapsed_text, in_actions
 from perf_gate.inputs.interrupt import Interrupted, interruptible
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
 from perf_gate.inputs.parsers.base import read_sniff
-from perf_gate.inputs.run_manifest import MANIFEST_NAME, load_current
+from perf_gate.inputs.run_manifest import load_current
+from perf_gate.inputs.run_record import MANIFEST_NAME
 from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (

@@ -136,6 +136,17 @@ class Benchmark:
     required: bool = True  # a failure fails the gate (else it only warns)
     memory: bool = True  # record the peak-memory metric
     artifacts: tuple[str, ...] = ()  # extra files (globs) to list as receipts
+    # ``devices: {cpu: [globs], gpu: [globs]}``: the device of each result by its name,
+    # so a mixed suite (a CPU test in a GPU pytest run) keeps honest labels.
+    devices: tuple[tuple[Device, tuple[str, ...]], ...] = ()
+
+    def device_of(self, metric_name: str) -> Device:
+        """The device of a result named ``metric_name``: the first ``devices:`` glob that
+        matches it, else the command's ``device``."""
+        for device, patterns in self.devices:
+            if any(fnmatch.fnmatchcase(metric_name, p) for p in patterns):
+                return device
+        return self.device
 
     @property
     def shown(self) -> str:
@@ -208,6 +219,11 @@ def benchmark_from_mapping(entry: Mapping[str, Any]) -> Benchmark:
         required=bool(entry.get("required", True)),
         memory=bool(entry.get("memory", True)),
         artifacts=_strings(entry.get("artifacts")),
+        devices=tuple(
+            (device, _strings(entry["devices"][device]))
+            for device in ("cpu", "gpu")
+            if device in entry.get("devices", {})
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from perf_gate.core.errors import ConfigError
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Gpu, Hardware
 from perf_gate.inputs.process import run_command
-from perf_gate.inputs.run_manifest import read_manifest
+from perf_gate.inputs.run_record import read_manifest
 from perf_gate.inputs.runner import execute
 
 from .conftest import CRITERION_TERMINAL, LIBTEST_BENCH, PY, XTASK, write_script
