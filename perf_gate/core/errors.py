@@ -39,6 +39,10 @@ class ConfigError(PerfGateError):
     """``.perf-gate.yml`` is missing, malformed or violates its schema."""
 
 
+class ProofError(PerfGateError):
+    """An A/B run cannot show that each side measured its own code (exit 2)."""
+
+
 class OutputError(PerfGateError):
     """An output file could not be written."""
 
