@@ -245,9 +245,12 @@ def run_ab(
             )
         cache = _restore_base(settings, base_root, envs["A"], root, console)
         outcome.ab["base_cache"] = cache
-        builds = _build(settings, trees, envs, logs, console)
+        builds = [
+            replace(b, log=str(_rel(Path(b.log), root)) if b.log else None)
+            for b in _build(settings, trees, envs, logs, console)
+        ]
         outcome.commands += builds
-        outcome.artifacts += [artifact(Path(b.log), "log") for b in builds if b.log]
+        outcome.artifacts += [artifact(Path(b.log), "log", root) for b in builds if b.log]
         broken = [b for b in builds if not b.succeeded]
         if broken:
             for b in broken:  # the base is not under review: its failure only warns
