@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import perf_gate_command
 
 from . import harness
+from .tools import Measure, Tool
 
 # A tolerance wide enough for the noise of a shared 2-core machine, well below +25 %.
 THRESHOLD = "10"
@@ -26,9 +27,6 @@ THRESHOLD = "10"
 ATTEMPTS = 3
 # The baseline, +25 % and 2x work (REALBENCH_SCALE).
 SCALES = (1.0, 1.25, 2.0)
-
-Measure = Callable[[Path, float], Path]
-"""Runs a tool into a new folder with the work scaled; gives the results' path."""
 
 
 @dataclass
@@ -93,7 +91,7 @@ def judged(
     right: Callable[[Verdict], bool],
 ) -> Verdict:
     """The verdict on ``scale`` times the work against an unchanged baseline: on the
-    module's runs first, then on fresh pairs of runs, up to ``ATTEMPTS`` in all, until it
+    session's runs first, then on fresh pairs of runs, up to ``ATTEMPTS`` in all, until it
     is ``right``. One pair of runs can be swamped by the load of a shared machine (2x the
     work measured as +2 % at a load average of 12 on 2 cores); a gate that is wrong on
     every fresh pair is wrong. The attempt that counted is printed."""
@@ -104,7 +102,10 @@ def judged(
         if attempt == 1 and scale != 1.0:
             base, current = runs[1.0], runs[scale]
         else:
-            base, current = measure(folder / "base", 1.0), measure(folder / "current", scale)
+            base, current = (
+                measure(folder / "base", 1.0),
+                measure(folder / "current", scale),
+            )
         verdict = finalize(current, base, folder / "out")
         if right(verdict):
             break
@@ -128,19 +129,22 @@ def flagged(verdict: Verdict) -> bool:
     return verdict.returncode in (0, 1) and bool(set(verdict.statuses().values()) - {"pass"})
 
 
-def measure_scales(
-    measure: Measure, factory: pytest.TempPathFactory, tool: str
-) -> dict[float, Path]:
-    """One run per scale, each measured into a folder of its own: the results by scale."""
-    tmp = factory.mktemp(tool)
-    return {scale: measure(tmp / f"x{scale}", scale) for scale in SCALES}
+@pytest.fixture(scope="session")
+def runs_of(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Tool], dict[float, Path]]:
+    """A tool's baseline, +25 % and 2x runs, by scale: measured once per session."""
+    measured: dict[str, dict[float, Path]] = {}
+
+    def runs(tool: Tool) -> dict[float, Path]:
+        if tool.name not in measured:
+            tmp = tmp_path_factory.mktemp(tool.name)
+            measured[tool.name] = {s: tool.measure(tmp / f"x{s}", s) for s in SCALES}
+        return measured[tool.name]
+
+    return runs
 
 
 @pytest.fixture(scope="session")
 def crate() -> Path:
     return harness.criterion_crate()
-
-
-@pytest.fixture(scope="session")
-def programs() -> Path:
-    return harness.cpp_programs()

@@ -3,45 +3,33 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from . import harness
-from .conftest import Measure, fails_on, finalize, flagged, ingest, judged, measure_scales, passes
+from . import harness, tools
+from .conftest import (
+    finalize,
+    ingest,
+)
 from .printed import close, criterion_terminal, criterion_tree
+from .tools import Tool
 
 pytestmark = pytest.mark.real
 
-TIMINGS = {"hash_loop", "sort_reversed", "bytes/checksum"}
-METRICS = TIMINGS | {"bytes/checksum throughput"}
-
 
 @pytest.fixture(scope="module")
-def measure(crate: Path) -> Measure:
-    """Run the crate into a fresh criterion home; keep its terminal output as ``bench.log``."""
-
-    def run(home: Path, scale: float) -> Path:
-        home.mkdir(parents=True)
-        log = harness.run_criterion(crate, home / "criterion", scale)
-        (home / "bench.log").write_text(log)
-        return home / "criterion"
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def runs(measure: Measure, tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
-    """One baseline and the +25 % and 2x runs, by scale."""
-    return measure_scales(measure, tmp_path_factory, "criterion")
+def runs(runs_of: Callable[[Tool], dict[float, Path]]) -> dict[float, Path]:
+    return runs_of(tools.CRITERION)
 
 
 def test_tree_names_units_values_are_criterions_own(runs: dict[float, Path]) -> None:
     for home in runs.values():
         written = criterion_tree(home)
         metrics = ingest(home)
-        assert set(metrics) == METRICS
-        assert set(written) == TIMINGS
+        assert set(metrics) == tools.CRITERION_METRICS
+        assert set(written) == tools.CRITERION_TIMINGS
         for name, (median, lower, upper) in written.items():
             metric = metrics[name]
             assert (metric["unit"], metric["kind"], metric["direction"]) == (
@@ -58,16 +46,22 @@ def test_tree_names_units_values_are_criterions_own(runs: dict[float, Path]) -> 
         assert close(rate["value"], 4096 / (written["bytes/checksum"][0] * 1e-9), 6)
 
 
-def test_log_names_units_values_are_what_criterion_printed(runs: dict[float, Path]) -> None:
+def test_log_names_units_values_are_what_criterion_printed(
+    runs: dict[float, Path],
+) -> None:
     for home in runs.values():
-        log = home.parent / "bench.log"
+        log = home.parent / tools.PRINTED
         printed = criterion_terminal(log.read_text())
         metrics = ingest(log, "criterion-log")
-        assert set(printed) == METRICS
-        assert set(metrics) == METRICS
+        assert set(printed) == tools.CRITERION_METRICS
+        assert set(metrics) == tools.CRITERION_METRICS
         for name, value in printed.items():
-            assert close(metrics[name]["value"], value), (name, metrics[name]["value"], value)
-        assert {metrics[name]["unit"] for name in TIMINGS} == {"ns"}
+            assert close(metrics[name]["value"], value), (
+                name,
+                metrics[name]["value"],
+                value,
+            )
+        assert {metrics[name]["unit"] for name in tools.CRITERION_TIMINGS} == {"ns"}
         assert metrics["bytes/checksum throughput"]["unit"] == "B/s"
 
 
@@ -75,8 +69,8 @@ def test_log_names_units_values_are_what_criterion_printed(runs: dict[float, Pat
 def test_log_and_tree_of_one_run_read_the_same(runs: dict[float, Path]) -> None:
     home = runs[1.0]
     tree = ingest(home)
-    log = ingest(home.parent / "bench.log", "criterion-log")
-    for name in TIMINGS:
+    log = ingest(home.parent / tools.PRINTED, "criterion-log")
+    for name in tools.CRITERION_TIMINGS:
         assert close(log[name]["value"], tree[name]["value"], 3), name
 
 
@@ -89,22 +83,3 @@ def test_a_tree_judged_against_itself_is_refused(crate: Path, runs: dict[float, 
     assert "change:" in printed
     verdict = finalize(home / "criterion", home / "criterion", home / "out")
     assert verdict.returncode == 2, verdict.output
-
-
-def test_unchanged_rerun_passes(measure: Measure, tmp_path: Path) -> None:
-    verdict = judged(measure, {}, 1.0, tmp_path, passes)
-    assert passes(verdict), verdict.output
-
-
-def test_twice_the_work_fails_every_benchmark(
-    measure: Measure, runs: dict[float, Path], tmp_path: Path
-) -> None:
-    verdict = judged(measure, runs, 2.0, tmp_path, fails_on(METRICS))
-    assert fails_on(METRICS)(verdict), verdict.output
-
-
-def test_a_quarter_more_work_is_flagged(
-    measure: Measure, runs: dict[float, Path], tmp_path: Path
-) -> None:
-    verdict = judged(measure, runs, 1.25, tmp_path, flagged)
-    assert flagged(verdict), verdict.output

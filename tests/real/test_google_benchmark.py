@@ -5,45 +5,27 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from . import harness
-from .conftest import Measure, fails_on, finalize, flagged, ingest, judged, measure_scales, passes
+from . import tools
+from .conftest import (
+    finalize,
+    ingest,
+)
 from .printed import TIME_NS, close
+from .tools import Tool
 
 pytestmark = pytest.mark.real
 
-TIMINGS = {"BM_hash_loop", "BM_checksum", "BM_hash_rate"}
-COUNTERS = {"BM_checksum bytes_per_second": "B/s", "BM_hash_rate rate": ""}
-REPETITIONS = 10
-# what 2x the work must fail: every timing and the bytes rate
-SLOWER = TIMINGS | {"BM_checksum bytes_per_second"}
 _P = re.compile(r"\bp=([0-9.e+-]+)")
 
 
 @pytest.fixture(scope="module")
-def measure(programs: Path) -> Measure:
-    def run(folder: Path, scale: float) -> Path:
-        folder.mkdir(parents=True)
-        result = folder / "results.json"
-        printed = harness.run(
-            [str(programs / "gbench"), f"--benchmark_repetitions={REPETITIONS}",
-             "--benchmark_min_time=0.02", f"--benchmark_out={result}",
-             "--benchmark_out_format=json"],
-            folder,
-            harness.clean_env(**{harness.SCALE: str(scale)}),
-        )  # fmt: skip
-        (folder / "gbench.txt").write_text(printed)
-        return result
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def runs(measure: Measure, tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
-    return measure_scales(measure, tmp_path_factory, "gbench")
+def runs(runs_of: Callable[[Tool], dict[float, Path]]) -> dict[float, Path]:
+    return runs_of(tools.GBENCH)
 
 
 def medians(result: Path) -> dict[str, dict[str, float]]:
@@ -56,9 +38,9 @@ def test_names_units_values_are_google_benchmarks_own(runs: dict[float, Path]) -
     for result in runs.values():
         own = medians(result)
         metrics = ingest(result)
-        assert set(own) == TIMINGS
-        assert set(metrics) == TIMINGS | set(COUNTERS)
-        for name in TIMINGS:
+        assert set(own) == tools.GBENCH_TIMINGS
+        assert set(metrics) == tools.GBENCH_TIMINGS | set(tools.GBENCH_COUNTERS)
+        for name in tools.GBENCH_TIMINGS:
             metric = metrics[name]
             assert (metric["unit"], metric["kind"], metric["direction"]) == (
                 "ns",
@@ -67,31 +49,18 @@ def test_names_units_values_are_google_benchmarks_own(runs: dict[float, Path]) -
             )
             expected = own[name]["real_time"] * TIME_NS[str(own[name]["time_unit"])]
             assert close(metric["value"], expected, 9), name
-            assert len(metric["samples"]) == REPETITIONS
-        for name, unit in COUNTERS.items():
+            assert len(metric["samples"]) == tools.REPETITIONS
+        for name, unit in tools.GBENCH_COUNTERS.items():
             run_name, counter = name.split(" ")
             assert metrics[name]["unit"] == unit
             assert close(metrics[name]["value"], own[run_name][counter], 9), name
         assert metrics["BM_checksum bytes_per_second"]["direction"] == "higher"
 
 
-def test_unchanged_rerun_passes(measure: Measure, tmp_path: Path) -> None:
-    verdict = judged(measure, {}, 1.0, tmp_path, passes)
-    assert passes(verdict), verdict.output
-
-
-def test_twice_the_work_fails_every_timing(
-    measure: Measure, runs: dict[float, Path], tmp_path: Path
-) -> None:
-    # issue 13 item 1 saw every timing only warn ("intervals widened")
-    verdict = judged(measure, runs, 2.0, tmp_path, fails_on(SLOWER))
-    assert fails_on(SLOWER)(verdict), verdict.output
-
-
 @pytest.mark.xfail(strict=True, reason="issue 13 item 9: p-values the test cannot give")
 def test_p_values_are_ones_mann_whitney_can_give(runs: dict[float, Path], tmp_path: Path) -> None:
     # exact two-sided Mann-Whitney, 10 vs 10 samples: p >= 2 / C(20, 10)
-    floor = 2 / math.comb(2 * REPETITIONS, REPETITIONS)
+    floor = 2 / math.comb(2 * tools.REPETITIONS, tools.REPETITIONS)
     verdict = finalize(runs[2.0], runs[1.0], tmp_path / "out")
     for name, row in verdict.rows.items():
         p = float(_P.search(row["explanation"])[1])  # type: ignore[index]
@@ -111,10 +80,3 @@ def test_a_rate_counter_is_higher_is_better(runs: dict[float, Path], tmp_path: P
     assert ingest(runs[1.0])["BM_hash_rate rate"]["direction"] == "higher"
     verdict = finalize(runs[2.0], runs[1.0], tmp_path / "out")
     assert verdict.rows["BM_hash_rate rate"]["status"] == "fail", verdict.output
-
-
-def test_a_quarter_more_work_is_flagged(
-    measure: Measure, runs: dict[float, Path], tmp_path: Path
-) -> None:
-    verdict = judged(measure, runs, 1.25, tmp_path, flagged)
-    assert flagged(verdict), verdict.output
