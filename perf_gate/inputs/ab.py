@@ -15,6 +15,12 @@ the verdict engine judges (the base as the baseline run, the head as the current
       base: origin/main     # default: origin/$GITHUB_BASE_REF, else HEAD~1
       rounds: 5             # A B pairs; 5 or more lets the sample test judge
       build: cargo bench --workspace --no-default-features --features cpu --no-run
+      worktree: ../base    # default: a temporary folder; removed afterwards either way
+      cache: .perf-gate-cache/ab-base   # the base's target/ between runs ("": none)
+
+Each side builds and runs with its own ``target/`` and proves what it measured
+(:mod:`perf_gate.inputs.ab_proof`); each benchmark's ``log:`` is written per side and
+round (``cpu-bench.A1.log``).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from perf_gate.core.errors import ProofError
 from perf_gate.inputs.artifact import sha256_file
 
 TARGET = "target"
+KEY = re.compile(r"[0-9a-f]{16}")
 # Files whose difference between base and head must show in the bench executables.
 RUST_SOURCES = ("*.rs", "Cargo.toml", "Cargo.lock", "build.rs")
 
@@ -190,8 +192,8 @@ def keep(cache: Path, tree: Path, results: Iterable[Path]) -> None:
             else:
                 path.unlink()
     if cache.parent.is_dir():
-        for old in cache.parent.iterdir():
-            if old != cache and old.is_dir():
+        for old in cache.parent.iterdir():  # only earlier keys: 16 hex digits holding target/
+            if old != cache and KEY.fullmatch(old.name) and (old / TARGET).is_dir():
                 shutil.rmtree(old, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     if (cache / TARGET).exists():
