@@ -4,7 +4,10 @@
 
 Writes ``examples/bitnet-pr/{baseline,current}/``: a criterion tree of
 quantization and kernel benchmarks with raw samples, ``xtask benchmark --json``
-reports for CPU and GPU, quantization accuracy, and peak memory.
+reports for CPU and GPU, quantization accuracy, and peak memory; and
+``examples/bitnet-pr/perf-baseline.json``, a baseline store of the main branch: five
+earlier runs (one with a gemv regression that a later commit fixed) and, newest, the
+baseline folder's run (``perf-gate history`` draws it; ``--baseline`` reads it).
 """
 
 from __future__ import annotations
@@ -139,6 +142,55 @@ def side(
     )
 
 
+# per earlier run: (commit, date, gemv slowdown); the others drift by a few tenths of a percent
+HISTORY = [
+    ("3f1c2a9e", "2026-11-02", 1.0),
+    ("8b07d4c1", "2026-11-06", 1.0),
+    ("c92e11f0", "2026-11-10", 1.16),
+    ("1d4e5b77", "2026-11-13", 1.01),
+    ("a6f09b32", "2026-11-17", 1.0),
+]
+
+
+def store() -> None:
+    """The baseline store: earlier runs (values only) and the baseline folder's run on top."""
+    from dataclasses import replace
+
+    from perf_gate.core.model import RunSet
+    from perf_gate.inputs.baseline.store import StoredRun, store_document
+    from perf_gate.inputs.runs import load_run
+
+    newest = load_run([ROOT / "baseline"], None, role="baseline")
+    rng = random.Random(11)
+    history = []
+    for commit, date, gemv in HISTORY:
+        metrics = tuple(
+            replace(
+                m,
+                value=round(
+                    m.value * (gemv if "i2s_gemv" in m.name else 1 + rng.gauss(0, 0.004)), 4
+                ),
+                samples=(),
+                lower=None,
+                upper=None,
+                source="",
+            )
+            for m in newest.metrics
+        )
+        run = RunSet(metrics=metrics, formats=newest.formats)
+        history.append(
+            StoredRun(run, commit=commit * 5, branch="main", created_at=f"{date}T09:00:00Z")
+        )
+    top = StoredRun(
+        replace(newest, metrics=tuple(replace(m, source="") for m in newest.metrics)),
+        commit="e41b8d20" * 5,
+        branch="main",
+        created_at="2026-11-20T10:30:00Z",
+    )
+    _write(ROOT / "perf-baseline.json", store_document(top, history, keep=len(history) + 1))
+
+
 if __name__ == "__main__":
     side("baseline", False, 42.1, 156.3, {"I2S": 99.82, "TL1": 99.76, "TL2": 99.71}, 2104.0)
     side("current", True, 45.2, 159.1, {"I2S": 99.84, "TL1": 99.78, "TL2": 99.73}, 2106.0)
+    store()

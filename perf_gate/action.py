@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.workflow_commands import command, escape_data
@@ -35,6 +36,7 @@ from perf_gate.inputs.run_manifest import MANIFEST_NAME
 DEFAULT_CONFIG = ".perf-gate.yml"
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
+REPORT_NAME = "perf-report.html"
 WORKSPACE = "/github/workspace"
 SUMMARY_LIMIT = 1_000_000
 """Bytes written to ``GITHUB_STEP_SUMMARY``; GitHub refuses a step summary over 1 MiB."""
@@ -325,6 +327,15 @@ def cap_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
     return head + note
 
 
+def report_pointer(report_file: Path, settings: Settings) -> str:
+    """The job summary's line about ``perf-report.html``."""
+    where = display_path(report_file, settings.workspace)
+    return (
+        f"\n> **Charts:** sample distributions, intervals and history trends are in `{where}` "
+        "(one self-contained page: upload it with `actions/upload-artifact` and open it).\n"
+    )
+
+
 def display_path(path: Path, workspace: Path) -> str:
     """``path`` relative to the workspace (valid outside the container too) when inside it."""
     try:
@@ -343,6 +354,7 @@ def outputs_for(receipt: Mapping[str, Any], settings: Settings) -> dict[str, str
         "route": str(route.get("next", "")),
         "receipt-path": display_path(settings.output_path / RECEIPT_NAME, settings.workspace),
         "summary-path": display_path(settings.output_path / SUMMARY_NAME, settings.workspace),
+        "report-path": display_path(settings.output_path / REPORT_NAME, settings.workspace),
     }
 
 
@@ -466,7 +478,7 @@ def report_error(
 
 def clear_previous(settings: Settings) -> None:
     """Remove an earlier step's receipt, so that a failed run never reports stale results."""
-    for name in (RECEIPT_NAME, SUMMARY_NAME):
+    for name in (RECEIPT_NAME, SUMMARY_NAME, REPORT_NAME):
         with contextlib.suppress(FileNotFoundError):
             (settings.output_path / name).unlink()
 
@@ -484,6 +496,9 @@ def publish_results(settings: Settings, environ: Mapping[str, str], out: TextIO)
             environ.get("GITHUB_STEP_SUMMARY"),
             cap_summary(summary_file.read_text(encoding="utf-8")),
         )
+    report_file = settings.output_path / REPORT_NAME
+    if report_file.is_file():
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), report_pointer(report_file, settings))
     gate_name = str(receipt.get("gate", {}).get("name") or settings.gate_name)
     for line in annotations_for(receipt, gate_name):
         out.write(line + "\n")
@@ -539,6 +554,7 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
         settings = settings_from_environment(environ)
         if settings.github_token:
             out.write(f"::add-mask::{settings.github_token}\n")
+            secrets.register([settings.github_token])
         first = run_argv(settings) if settings.run else None
     except PerfGateError as error:
         report_error(str(error), environ, out)

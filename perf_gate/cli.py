@@ -21,9 +21,11 @@ from typing import Any, NoReturn, TypeAlias
 import requests
 
 from perf_gate import __version__
+from perf_gate.core import limits, secrets
 from perf_gate.core.config import load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
 from perf_gate.core.outputs import write_all
+from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.github.artifacts import artifact_source, from_artifact
 from perf_gate.github.context import api_context, github_available
 from perf_gate.inputs import hardware as machine
@@ -35,10 +37,11 @@ from perf_gate.inputs.baseline.store import (
     update,
 )
 from perf_gate.inputs.console import Console, elapsed_text, in_actions
-from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory
+from perf_gate.inputs.interrupt import Interrupted, interruptible
+from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import MANIFEST_NAME, load_current, workspace_relative
-from perf_gate.inputs.runner import default_config, execute, git_commit
+from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (
     evaluate,
@@ -46,6 +49,7 @@ from perf_gate.report.finalize import (
     write_report,
 )
 from perf_gate.report.gate_inputs import gate_inputs
+from perf_gate.report.history_site import load_series, render_site
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
 
@@ -65,6 +69,20 @@ def _positive(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
     return value
+
+
+def _format_name(text: str) -> str:
+    """A known format, or one of a family (``criterion:NAME``)."""
+    if text in format_names():
+        return text
+    try:
+        if tree_parser(text) is not None:
+            return text
+    except PerfGateError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    raise argparse.ArgumentTypeError(
+        f"unknown format {text!r} (known: {', '.join(format_names())}, criterion:NAME)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     fin.add_argument("--baseline-ref", metavar="REF", help="baseline: git REF:PATH to read")
     fin.add_argument("--base-branch", metavar="BRANCH", help="branch of --baseline-artifact")
     fin.add_argument("--hardware", type=Path, metavar="FILE", help="hardware of the current run")
+    fin.add_argument(
+        "--criterion-baseline",
+        default="base",
+        metavar="NAME",
+        help="a --baseline that is the --current criterion tree reads <bench>/NAME/, "
+        "saved by `cargo bench -- --save-baseline NAME` (default: base)",
+    )
 
     run = commands.add_parser("run", help="run the configured benchmarks and record them")
     run.add_argument("--config", type=Path, help="the .perf-gate.yml (default: ./.perf-gate.yml)")
@@ -134,11 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    ing.add_argument("--format", choices=format_names())
+    ing.add_argument("--format", type=_format_name, metavar="NAME")
 
     val = commands.add_parser("validate", help="check inputs against their schemas")
     val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    val.add_argument("--format", choices=format_names())
+    val.add_argument("--format", type=_format_name, metavar="NAME")
+
+    hist = commands.add_parser(
+        "history", help="build a static site of every benchmark's trend (for GitHub Pages)"
+    )
+    hist.add_argument(
+        "sources", nargs="+", type=Path, metavar="PATH", help="a baseline store, or receipts"
+    )
+    hist.add_argument("--output-dir", type=Path, default=Path("perf-history"))
+    hist.add_argument("--config", type=Path, help="the .perf-gate.yml (tolerances)")
+    hist.add_argument("--title", default="Benchmark history")
 
     pub = commands.add_parser(
         "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"
@@ -170,9 +205,7 @@ def _metric_json(metric: Any) -> dict[str, Any]:
 def cmd_ingest(args: argparse.Namespace, environ: Environ) -> int:
     run = load_run(args.paths, args.format)
     for finding in run.findings:
-        print(
-            f"perf-gate: {finding.severity}: {finding.source}: {finding.message}", file=sys.stderr
-        )
+        _error(f"perf-gate: {finding.severity}: {finding.source}: {finding.message}")
     json.dump([_metric_json(m) for m in run.metrics], sys.stdout, indent=2)
     print()
     return 0
@@ -216,8 +249,13 @@ def cmd_validate(args: argparse.Namespace, environ: Environ) -> int:
         else:
             checked += 1
             problems += _validate_file(path, args.format)
+    if not problems:
+        try:  # what `ingest` checks across inputs (one name per run) is checked here too
+            load_run(args.paths, args.format)
+        except PerfGateError as exc:
+            problems.append(str(exc))
     for problem in problems:
-        print(f"perf-gate: invalid: {problem}", file=sys.stderr)
+        _error(f"perf-gate: invalid: {problem}")
     print(f"{checked} input(s) checked, {len(problems)} problem(s)")
     return 2 if problems else 0
 
@@ -235,6 +273,7 @@ def ignored_in_ab(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(args.config)
+    limits.configure(config.limits)
     current, runs = load_current(args.current, args.format)
     request = BaselineRequest(
         files=tuple(args.baseline),
@@ -246,6 +285,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         hardware_file=args.hardware,
         environ=environ,
         artifacts=artifact_source(api_context(environ)),
+        criterion_baseline=args.criterion_baseline,
     )
     if any(r.ab for r in runs):
         for flag, value in ignored_in_ab(args):
@@ -264,14 +304,14 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         context=inputs.context,
     )
     paths = write_report(report, args.output_dir)
-    print(text_table(report.rows))
-    print()
+    say(text_table(report.rows))
+    say("")
     for line in report.evidence.lines:
-        print(line)
-    print(report.evidence.chain)
-    print(f"route: {report.decision.route} ({report.decision.route_reason})")
-    print(report.evidence.gate_line)
-    print(f"wrote {paths['perf-receipt.json']} and {paths['perf-summary.md']}")
+        say(line)
+    say(report.evidence.chain)
+    say(f"route: {report.decision.route} ({report.decision.route_reason})")
+    say(report.evidence.gate_line)
+    say(f"wrote {', '.join(str(p) for p in paths.values())}")
     if not args.no_publish:
         _publish(args, report, environ)
     return exit_code(report.decision)
@@ -297,7 +337,7 @@ def _publish(args: argparse.Namespace, report: Any, environ: Environ) -> None:
         progress_comment=not args.no_progress_comment,
     )
     for line in outcome.describe():
-        print(line)
+        say(line)
 
 
 def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
@@ -310,6 +350,7 @@ def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
     config = load_config(default_config(args.config))
+    limits.configure(config.limits)
     current, records = load_current(args.current, args.format)
     hardware = [r.hardware for r in records if r.hardware is not None] or [
         machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
@@ -350,7 +391,7 @@ def _previous_artifact(
             raise InputError("no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset)")
         runs, what = from_artifact(github, name, branch or None, None, history=keep)
     except (PerfGateError, requests.RequestException) as exc:
-        print(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
+        say(f"perf-gate: warning: previous baseline artifact {name}: {exc}; starting afresh")
         return []
     if not runs:
         print(f"perf-gate: no previous baseline ({what}); starting afresh")
@@ -363,24 +404,29 @@ def _show_baseline(path: Path) -> int:
         when = run.created_at or "undated"
         sha = run.commit[:12] or "unknown commit"
         hw = " / ".join(h.describe() for h in run.hardware) or "unknown hardware"
-        print(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
+        say(f"{when}  {sha}  {len(run.run.metrics)} metric(s)  {hw}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(default_config(args.config))
+    limits.configure(config.limits)
     root = Path.cwd()
     output_dir: Path = args.output_dir
-    doc, outcome = execute(
-        config,
-        root=root,
-        output_dir=output_dir,
-        only=args.only or (),
-        device=args.device,
-        fallback=args.fallback,
-        console=Console(fold=in_actions(environ)),
-        environ=environ,
-    )
+    try:
+        doc, outcome = execute(
+            config,
+            root=root,
+            output_dir=output_dir,
+            only=args.only or (),
+            device=args.device,
+            fallback=args.fallback,
+            console=Console(fold=in_actions(environ)),
+            environ=environ,
+        )
+    except Interrupted as exc:
+        write_interrupted(exc, config, root, output_dir, environ)
+        raise
     if not doc["commands"] and not doc["metrics"]:
         raise ConfigError(
             "nothing to run: the config has no benchmarks: (and no fallback:)",
@@ -391,15 +437,25 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
     for cmd in outcome.commands:
         peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
-        print(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
-    print(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
+        say(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
+    say(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
     if "ab" in doc:  # the base was measured in this job: it is the baseline
-        print(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]}")
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]}")
     else:
-        print(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
     not_started = [c for c in outcome.commands if c.status == "error"]
     if not_started:
         raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, environ: Environ) -> int:
+    series = load_series(args.sources, load_config(args.config))
+    written = write_all(args.output_dir, render_site(series, args.title))
+    flagged = sum(p.regression for s in series for p in s.points)
+    print(
+        f"wrote {written['index.html']}: {len(series)} benchmark(s), {flagged} regression(s) marked"
+    )
     return 0
 
 
@@ -410,27 +466,46 @@ COMMANDS = {
     "run": cmd_run,
     "baseline": cmd_baseline,
     "publish": cmd_publish,
+    "history": cmd_history,
 }
+
+
+def _guard_secrets(environ: Environ) -> None:
+    """The token: masked in the job log, redacted from files, kept from benchmarks."""
+    tokens = secrets.secrets_in(environ)
+    if in_actions(environ):
+        for token in sorted(set(tokens) - secrets.registered()):
+            print(f"::add-mask::{token}", flush=True)
+    secrets.register(tokens)
+
+
+def _error(text: str) -> None:
+    print(neutral(secrets.redact(text)), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, environ: Environ | None = None) -> int:
     """Run one command. The environment is read here, once, and passed down."""
     env: Environ = os.environ if environ is None else environ
     try:
+        limits.configure(limits.LIMITS)  # the defaults, until a config says otherwise
+        _guard_secrets(env)
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args, env)
+        with interruptible():
+            return COMMANDS[args.command](args, env)
     except PerfGateError as exc:
-        print(f"perf-gate: error: {exc}", file=sys.stderr)
+        _error(f"perf-gate: error: {exc}")
         return exc.exit_code
+    except Interrupted as exc:
+        _error(f"perf-gate: interrupted by {exc.signal_name}")
+        return 128 + exc.signum
     except KeyboardInterrupt:
-        print("perf-gate: interrupted", file=sys.stderr)
+        _error("perf-gate: interrupted")
         return 130
     except Exception as exc:  # a bug, not the user's fault: one line unless debugging
         if env.get("PERF_GATE_DEBUG"):
             raise
-        print(
+        _error(
             f"perf-gate: internal error: {type(exc).__name__}: {exc} "
-            "(set PERF_GATE_DEBUG=1 for a traceback)",
-            file=sys.stderr,
+            "(set PERF_GATE_DEBUG=1 for a traceback)"
         )
         return 70

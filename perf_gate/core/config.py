@@ -5,6 +5,7 @@ Every section is a dataclass; nothing downstream reads the raw YAML."""
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any
 import yaml
 
 from perf_gate.core.errors import ConfigError
+from perf_gate.core.json_input import check_document
+from perf_gate.core.limits import Limits
 from perf_gate.core.model import Device, Direction, Kind, Metric
 from perf_gate.schemas import check_schema
 
@@ -70,6 +73,7 @@ class Config:
     ab: AbSection = field(default_factory=lambda: AbSection())
     benchmarks: tuple[Benchmark, ...] = ()
     fallback: FallbackSection = field(default_factory=lambda: FallbackSection())
+    limits: Limits = field(default_factory=Limits)
     path: str | None = None
 
 
@@ -173,12 +177,16 @@ def parse_duration(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if match is None:
-        raise ConfigError(f"not a duration: {value!r} (use seconds or 30s, 10m, 2h)")
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}[unit]
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if match is None:
+            raise ConfigError(f"not a duration: {value!r} (use seconds or 30s, 10m, 2h)")
+        number, unit = float(match.group(1)), match.group(2) or "s"
+        seconds = number * {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}[unit]
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"a duration must be more than 0 seconds, not {value!r}")
+    return seconds
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -308,6 +316,7 @@ def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
         ab=_ab(doc.get("ab", {})),
         benchmarks=tuple(benchmark_from_mapping(e) for e in doc.get("benchmarks", [])),
         fallback=_fallback(doc.get("fallback")),
+        limits=Limits(**doc.get("limits", {})),
         path=path,
     )
 
@@ -318,6 +327,10 @@ def load_config(path: Path | None) -> Config:
         return Config()
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start}: {exc.reason})", path=str(path)
+        ) from None
     except FileNotFoundError:
         raise ConfigError("config file not found", path=str(path)) from None
     except OSError as exc:
@@ -329,6 +342,9 @@ def load_config(path: Path | None) -> Config:
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = getattr(exc, "problem", None) or "malformed YAML"
         raise ConfigError(f"malformed YAML: {problem}", path=str(path), where=where) from None
+    except RecursionError:
+        raise ConfigError("YAML nested too deeply", path=str(path)) from None
+    check_document(doc, str(path), ConfigError)
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):

@@ -7,6 +7,10 @@ else in the package prints or exits.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
 
 class PerfGateError(Exception):
     """Base of every error a user can cause. ``exit_code`` is what the CLI exits with."""
@@ -59,3 +63,16 @@ class RunError(PerfGateError):
     """A configured benchmark command could not be started at all."""
 
     exit_code = 5
+
+
+def json_path(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
+    """``["results", 0, "times"]`` → ``$.results[0].times``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.isidentifier():
+            out += f".{part}"
+        else:
+            out += "[" + json.dumps(part) + "]"
+    return out

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from perf_gate.core.errors import OutputError
+from perf_gate.core.secrets import redact
 
 
 def _umask() -> int:
@@ -16,8 +17,37 @@ def _umask() -> int:
     return mask
 
 
+def _swap(staged: list[tuple[str, Path]]) -> None:
+    """Rename every staged file over its target; if one rename fails, put back the files
+    already replaced (from hard-linked backups), so the folder shows all old or all new."""
+    done: list[tuple[Path, str | None]] = []  # replaced, with their backups
+    backups: list[str] = []
+    try:
+        for tmp, target in staged:
+            backup = None
+            if target.is_file():
+                backup = f"{tmp}.old"
+                os.link(target, backup)
+                backups.append(backup)
+            os.replace(tmp, target)
+            done.append((target, backup))
+    except OSError:
+        for target, backup in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    os.unlink(target)
+                else:
+                    os.replace(backup, target)
+        raise
+    finally:
+        for backup in backups:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+
+
 def write_all(directory: Path, files: dict[str, str]) -> dict[str, Path]:
-    """Write every ``name → text`` into ``directory``; on any error none of them changes.
+    """Write every ``name → text`` into ``directory``; on any error none of them changes
+    (all are staged first, then swapped in; a failed swap rolls back).
 
     Each file is written to a temporary file in the same folder, flushed to disk,
     and only then renamed over its target, so readers see the old or the new file.
@@ -35,11 +65,10 @@ def write_all(directory: Path, files: dict[str, str]) -> dict[str, Path]:
             staged.append((tmp, directory / name))
             os.fchmod(handle, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
+                out.write(redact(text))
                 out.flush()
                 os.fsync(out.fileno())
-        for tmp, target in staged:
-            os.replace(tmp, target)
+        _swap(staged)
     except OSError as exc:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):

@@ -136,8 +136,9 @@ def render_summary(receipt: Mapping[str, Any], pointer: str, limit: int = OUTPUT
 def render_text(
     receipt: Mapping[str, Any], report: str, pointer: str, limit: int = OUTPUT_LIMIT
 ) -> str:
-    """The full report; when too long, the regressions first, then as much as fits."""
-    text = markdown.markdown_block(report)
+    """The full report without its Mermaid charts (the check run is not documented to
+    render them); when too long, the regressions first, then as much as fits."""
+    text = markdown.report_markdown(report, charts="drop")
     if utf8_len(text) <= limit:
         return text
     failing = [m for m in ordered_metrics(receipt) if m.get("status") in ANNOTATION_LEVELS]

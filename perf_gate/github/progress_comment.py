@@ -81,7 +81,11 @@ def render_comment(
             report=text,
         )
 
-    safe = markdown.markdown_block(report).strip()
+    safe = markdown.report_markdown(report).strip()
+    body = with_report(safe)
+    if utf8_len(body) <= COMMENT_LIMIT:
+        return body
+    safe = markdown.report_markdown(report, charts="sentence").strip()  # charts go first
     body = with_report(safe)
     if utf8_len(body) <= COMMENT_LIMIT:
         return body

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 import jsonschema
 import requests
 
+from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PublishError
 from perf_gate.core.workflow_commands import command
@@ -125,7 +126,7 @@ def write_job_summary(
         "github/job_summary.md.j2",
         headline=headline,
         explanation=explanation,
-        report=markdown.markdown_block(report).strip(),
+        report=markdown.report_markdown(report).strip(),
         fork=context.read_only_token,
         workflow=context.workflow or "perf",
         permissions=PERMISSIONS_YAML,
@@ -192,8 +193,9 @@ def publish(
 ) -> PublishOutcome:
     """Publish ``receipt`` (and the full ``summary_markdown`` report) for ``context``."""
     out = out or sys.stdout
-    if context.token and context.in_actions:
+    if context.token and context.in_actions and context.token not in secrets.registered():
         print(f"::add-mask::{context.token}", file=out, flush=True)
+        secrets.register([context.token])
     if not context.token:
         reason = "no GitHub token (set the github-token input or GITHUB_TOKEN)"
         _command(out, "warning", f"perf-gate: not published: {reason}")

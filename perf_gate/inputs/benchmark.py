@@ -13,19 +13,29 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Benchmark, Config
-from perf_gate.core.errors import InputError
+from perf_gate.core.errors import ConfigError, InputError
 from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult, RunSet
 from perf_gate.core.model_json import MEMORY_FORMAT
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import NO_GPU, Hardware
-from perf_gate.inputs.parsers import merge, parse_path
+from perf_gate.inputs.interrupt import Interrupted
+from perf_gate.inputs.parsers import format_names, merge, parse_path
 from perf_gate.inputs.process import CommandResult, run_command
 
 # -- the benchmarks: entries --------------------------------------------------------
 
 
 def benchmarks_from_config(config: Config) -> list[Benchmark]:
+    """The configured benchmarks; a ``format:`` no parser knows is a config error."""
+    known = format_names()
+    for index, bench in enumerate(config.benchmarks):
+        if bench.format is not None and bench.format not in known:
+            raise ConfigError(
+                f"unknown format {bench.format!r}; known formats: {', '.join(known)}",
+                path=str(config.path) if config.path else None,
+                where=f"$.benchmarks[{index}].format",
+            )
     return list(config.benchmarks)
 
 
@@ -172,9 +182,13 @@ def run_benchmarks(
 ) -> RunOutcome:
     outcome = RunOutcome(hardware=hardware)
     for bench in benches:
-        result, parsed = run_benchmark(
-            bench, hardware=hardware, root=root, output_dir=output_dir, console=console
-        )
+        try:
+            result, parsed = run_benchmark(
+                bench, hardware=hardware, root=root, output_dir=output_dir, console=console
+            )
+        except Interrupted as exc:
+            exc.outcome = outcome
+            raise
         outcome.commands.append(result)
         outcome.parts.append(parsed)
         if result.status != "skipped" and result.log:

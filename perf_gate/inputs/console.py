@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
-from perf_gate.core.workflow_commands import command
+from perf_gate.core.secrets import redact
+from perf_gate.core.workflow_commands import command, neutral
 
 HEARTBEAT_S = 60.0
 
@@ -33,16 +34,27 @@ class Console:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def line(self, text: str) -> None:
+        """Text that may come from a benchmark: it cannot start a workflow command."""
+        self._write(neutral(redact(text)))
+
+    def command(self, name: str, message: str = "", **properties: str) -> None:
+        """A workflow command of perf-gate's own (its message and properties escaped)."""
+        self._write(command(name, redact(message), **properties))
+
+    def _write(self, text: str) -> None:
         with self.lock:
             self.stream.write(text + "\n")
             self.stream.flush()
 
     def begin(self, title: str) -> None:
-        self.line(command("group", title) if self.fold else f"── {title} ──")
+        if self.fold:
+            self.command("group", title)
+        else:
+            self.line(f"── {title} ──")
 
     def end(self) -> None:
         if self.fold:
-            self.line("::endgroup::")
+            self.command("endgroup")
 
 
 def elapsed_text(seconds: float) -> str:

@@ -10,10 +10,9 @@ never an exception.
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
+import select
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -21,13 +20,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from secrets import token_hex as secrets_token
 from typing import Any, Literal
 
+from perf_gate.core import limits
 from perf_gate.core.config import shown_command
 from perf_gate.core.model import Device
+from perf_gate.core.secrets import child_environment, redact_bytes
 from perf_gate.inputs.console import Console, elapsed_text
+from perf_gate.inputs.process_tree import MARKER_VARIABLE, Tree
 
 TAIL_LINES = 20
+LINE_BYTES = 64 * 1024  # a longer line is shown (and logged) in pieces
 
 
 KILL_GRACE_S = 5.0
@@ -134,11 +138,6 @@ def _maxrss_mb(rusage: Any) -> float | None:
     return float(raw) * scale / 1e6
 
 
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
 def run_command(
     name: str,
     command: str | tuple[str, ...],
@@ -151,6 +150,7 @@ def run_command(
     log_path: Path | None = None,
     tail_lines: int = TAIL_LINES,
     kill_grace: float = KILL_GRACE_S,
+    output_limit: int | None = None,
 ) -> CommandResult:
     """Run one command, streaming and tee-ing its output; never raises for its failures."""
     out = console or Console()
@@ -158,7 +158,9 @@ def run_command(
     log_name = str(log_path) if log_path else None
     out.begin(f"perf-gate: {name} [{device}]")
     out.line(f"$ {shown}")
-    environ = {**os.environ, **(env or {})}
+    marker = secrets_token()
+    output_limit = output_limit or limits.current().output_bytes
+    environ = {**child_environment({**os.environ, **(env or {})}), MARKER_VARIABLE: marker}
     started = time.monotonic()
     try:
         log = None
@@ -203,16 +205,49 @@ def run_command(
     last_output = [time.monotonic()]
     assert proc.stdout is not None
     stdout = proc.stdout
+    stop = threading.Event()
+    captured = [0]
+
+    def keep(raw: bytes) -> None:
+        """One line of output: logged, kept for the tail and shown, up to the limit."""
+        captured[0] += len(raw)
+        if captured[0] > output_limit:
+            if captured[0] - len(raw) <= output_limit:
+                note = (
+                    f"[perf-gate: output past {output_limit:,} bytes not kept "
+                    "(limits.output_bytes)]"
+                )
+                if log is not None:
+                    log.write(note.encode() + b"\n")
+                tail.append(note)
+                out.line(note)
+            return
+        raw = redact_bytes(raw)
+        if log is not None:
+            log.write(raw)
+            log.flush()
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        tail.append(text)
+        out.line(text)
 
     def read() -> None:
-        for raw in iter(stdout.readline, b""):
-            if log is not None:
-                log.write(raw)
-                log.flush()
-            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            tail.append(text)
+        fd = stdout.fileno()
+        pending = b""
+        while not stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
             last_output[0] = time.monotonic()
-            out.line(text)
+            pending += chunk
+            while b"\n" in pending or len(pending) >= LINE_BYTES:
+                cut = pending.find(b"\n") + 1 or LINE_BYTES
+                keep(pending[:cut])
+                pending = pending[cut:]
+        if pending:
+            keep(pending)
 
     waited: dict[str, Any] = {}
 
@@ -225,16 +260,30 @@ def run_command(
     waiter = threading.Thread(target=wait, name=f"perf-gate-wait-{name}", daemon=True)
     reader.start()
     waiter.start()
-    timed_out = _supervise(
-        name, proc.pid, waiter, out, started, last_output, timeout=timeout, kill_grace=kill_grace
-    )
+    tree = Tree(proc.pid, marker)
+    try:
+        timed_out = _supervise(
+            name, tree, waiter, out, started, last_output, timeout=timeout, kill_grace=kill_grace
+        )
+    except BaseException:  # a signal (Interrupted) or Ctrl-C: leave nothing running
+        tree.end(kill_grace=min(kill_grace, 1.0))
+        waiter.join(kill_grace)
+        stop.set()
+        reader.join(1.0)
+        stdout.close()
+        if log is not None:
+            log.close()
+        os.close(report_r)
+        out.end()
+        raise
     elapsed = time.monotonic() - started
     code = int(waited["code"])
     proc.returncode = code  # reaped by wait4 above; keep Popen from waiting again
-    reader.join(kill_grace)
-    if reader.is_alive():  # a daemonised grandchild still holds the pipe
-        _signal_group(proc.pid, signal.SIGKILL)
-        reader.join()
+    reader.join(0 if timed_out else kill_grace)
+    tree.end(kill_grace=0)  # whatever it left behind, daemons that changed session included
+    reader.join(1.0)
+    stop.set()  # a pipe held by something beyond reach: stop reading, close it
+    reader.join()
     stdout.close()
     if log is not None:
         log.close()
@@ -273,7 +322,7 @@ def _not_started(
 
 def _supervise(
     name: str,
-    pid: int,
+    tree: Tree,
     waiter: threading.Thread,
     out: Console,
     started: float,
@@ -293,11 +342,8 @@ def _supervise(
         if not waiter.is_alive():
             return False
         if deadline is not None and now >= deadline:
-            _signal_group(pid, signal.SIGTERM)
-            waiter.join(kill_grace)
-            if waiter.is_alive():
-                _signal_group(pid, signal.SIGKILL)
-                waiter.join()
+            tree.end(kill_grace=kill_grace, waiter=waiter)
+            waiter.join()
             return True
         if now - last_output[0] >= out.heartbeat_s:
             out.line(f"perf-gate: {name} still running ({elapsed_text(now - started)} elapsed)")
@@ -308,7 +354,10 @@ def _supervise(
 def report_failure(result: CommandResult, console: Console) -> None:
     """Outside the fold, so the job log shows it without expanding anything."""
     title = f"perf-gate: {result.name} {result.reason}"
-    console.line(f"::error title={title}::{result.command}" if console.fold else f"!! {title}")
+    if console.fold:
+        console.command("error", result.command, title=title)
+    else:
+        console.line(f"!! {title}")
     if result.tail:
         console.line(f"last {len(result.tail)} lines of {result.log or 'its output'}:")
         for text in result.tail:

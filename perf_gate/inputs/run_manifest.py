@@ -8,12 +8,12 @@ file each.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.errors import InputError
+from perf_gate.core.json_input import loads
 from perf_gate.core.model import InputFile, RunSet
 from perf_gate.core.model_json import (
     finding_from_dict,
@@ -27,9 +27,10 @@ from perf_gate.inputs.artifact import sha256_file
 from perf_gate.inputs.benchmark import RunOutcome
 from perf_gate.inputs.hardware import hardware_from_dict
 from perf_gate.inputs.parsers import merge
+from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.process import command_result_from_dict
 from perf_gate.inputs.run_record import RunRecord
-from perf_gate.inputs.runs import check_unique, load_run
+from perf_gate.inputs.runs import check_unique, check_values, load_run
 from perf_gate.schemas import check_schema
 
 MANIFEST_NAME = "perf-run.json"
@@ -90,11 +91,13 @@ def is_manifest(path: Path) -> bool:
 
 def read_manifest(path: Path) -> RunRecord:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = read_sniff(path).data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read run manifest: {exc}", path=str(path)) from None
+    doc = loads(text, str(path))
     check_schema(doc, "perf-run.schema.json", str(path))
     metrics = tuple(metric_from_dict(m) for m in doc["metrics"])
+    check_values(metrics)
     files = tuple(
         InputFile(path=f["path"], format=f["format"], sha256=f["sha256"])
         for f in doc.get("inputs", [])

@@ -15,6 +15,8 @@ reads it back, so matrix shards (a CPU job, a GPU job) hand over one file each.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Config
+from perf_gate.core.errors import PerfGateError
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
@@ -29,7 +32,8 @@ from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles, memory_report
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Hardware, Probes, detect, nvidia_smi
-from perf_gate.inputs.run_manifest import manifest
+from perf_gate.inputs.interrupt import Interrupted
+from perf_gate.inputs.run_manifest import MANIFEST_NAME, manifest
 
 
 def default_config(path: Path | None) -> Path | None:
@@ -96,3 +100,26 @@ def execute(
     outcome.artifacts += find_profiles([root, output_dir])
     doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, env))
     return doc, outcome
+
+
+def write_interrupted(
+    exc: Interrupted, config: Config, root: Path, output_dir: Path, environ: Mapping[str, str]
+) -> None:
+    """``perf-run.json`` for a run a signal stopped: what finished, and the interruption."""
+    outcome = exc.outcome
+    if not isinstance(outcome, RunOutcome):
+        outcome = RunOutcome(hardware=detect(Probes(smi=nvidia_smi(config))))
+    doc = manifest(outcome, root=root, mode=config.mode, commit=git_commit(root, environ))
+    doc["interrupted"] = exc.signal_name
+    doc["notes"] = [*doc["notes"], f"interrupted by {exc.signal_name}: the run is incomplete"]
+    doc["findings"].append(
+        {
+            "source": "perf-gate run",
+            "message": f"interrupted by {exc.signal_name}",
+            "severity": "fail",
+            "code": "interrupted",
+        }
+    )
+    doc["artifacts"].append({"path": str(output_dir / MANIFEST_NAME), "kind": "run"})
+    with contextlib.suppress(PerfGateError):
+        write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})

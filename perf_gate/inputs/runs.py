@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from perf_gate.core import limits
 from perf_gate.core.errors import InputError
-from perf_gate.core.model import InputFile, Metric, RunSet
+from perf_gate.core.model import InputFile, Kind, Metric, RunSet
 from perf_gate.inputs.parsers import merge, parse_path
 
 
@@ -22,9 +24,45 @@ def check_unique(metrics: Sequence[Metric]) -> None:
             )
 
 
+_NEVER_NEGATIVE = {
+    Kind.TIMING,
+    Kind.THROUGHPUT,
+    Kind.INFERENCE,
+    Kind.LATENCY,
+    Kind.MEMORY,
+    Kind.BUILD_TIME,
+    Kind.TEST_TIME,
+}
+
+
+def check_values(metrics: Sequence[Metric]) -> None:
+    """NaN, infinities, negative durations, sizes and rates, and over-long names are bad
+    input, whatever format they came in."""
+    name_chars = limits.current().name_chars
+    for metric in metrics:
+        if len(metric.name) > name_chars:
+            raise InputError(
+                f"metric name of {len(metric.name):,} characters is longer than the "
+                f"limit of {name_chars:,} (limits.name_chars)",
+                path=metric.source,
+            )
+        numbers = [metric.value, *metric.samples]
+        numbers += [n for n in (metric.lower, metric.upper, metric.tolerance) if n is not None]
+        bad = next((n for n in numbers if not math.isfinite(n)), None)
+        if bad is None and metric.kind in _NEVER_NEGATIVE:
+            bad = next((n for n in numbers if n < 0), None)
+        if bad is not None:
+            raise InputError(
+                f"impossible value {bad:g} {metric.unit}".rstrip(),
+                path=metric.source,
+                where=f"metric {metric.name[:200]!r}",
+            )
+
+
 def load_run(paths: Sequence[Path], fmt: str | None, role: str = "current") -> RunSet:
     """Read files and folders that together are one run."""
     result = merge([parse_path(path, fmt) for path in paths])
+    check_values(result.metrics)
     check_unique(result.metrics)
     files = tuple(
         InputFile(

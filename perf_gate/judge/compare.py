@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from perf_gate.core.config import Config
+from perf_gate.core.errors import InputError
 from perf_gate.core.model import Metric, RunSet
 from perf_gate.core.units import format_pct, format_value
 from perf_gate.judge.policy import resolve
@@ -144,6 +145,12 @@ def _judge_single(base: Metric | None, cur: Metric, threshold: Threshold) -> Row
             "absolute limit: within " + threshold.describe(),
             "floor",
             delta,
+        )
+    if base.value == 0:  # any change is an infinite percentage: not something to judge by
+        raise InputError(
+            f"baseline value of {base.label!r} is 0 {base.unit}; a relative tolerance "
+            "cannot judge against 0 (set an absolute floor or ceiling for it instead)",
+            path=base.source or None,
         )
     return None
 

@@ -21,11 +21,14 @@ How a verdict is reached (all on the log scale, where a ratio is a difference):
    runner and a change that slows everything cannot be told apart. Without suite
    history nothing is taken out, so a change that slows every benchmark fails.
 4. With a suite of at least :data:`MIN_SUITE` metrics the statistics are
-   recalibrated by the genomic-control inflation factor, taken around the suite's
-   median z so that a common shift is not mistaken for noise (a run noisier than its
-   samples claim widens every interval; without history only the part beyond
-   :data:`UNCALIBRATED_SLACK`), p-values are two-sided normal (Student t for a small
-   suite dominated by a few history runs) and become Benjamini–Hochberg q-values.
+   recalibrated by the genomic-control inflation factor of the residuals around the
+   suite's common change (:func:`_run_inflation`), so that a change that moves every
+   benchmark is not mistaken for noise and a metric that clearly changed never
+   calibrates (a run noisier than its samples claim widens every interval; without
+   history only the part beyond :data:`UNCALIBRATED_SLACK`). P-values are two-sided
+   normal (Student t for a small suite dominated by a few history runs) and become
+   Benjamini–Hochberg q-values; those reported are never below what an exact rank
+   test of the sample counts could give (``2 / C(m + n, m)``).
 5. ``fail`` when the change is clear (``q <= alpha``) and beyond the tolerance in
    the bad direction; ``improved`` when clear and beyond it in the good direction;
    ``warn`` when the estimate is beyond the tolerance but not clear (the explanation
@@ -56,6 +59,7 @@ from perf_gate.judge.stats import (
     block_means,
     hodges_lehmann_shift,
     inflation_factor,
+    least_rank_test_p,
     log_median_se,
     median,
     median_of_sorted,
@@ -95,6 +99,13 @@ UNCALIBRATED_SLACK = 2.0
 show before the inflation factor widens its intervals: worker processes differ more
 than the samples within one do (pyperf A/A halves on a tuned machine: median 1.5x),
 and the tolerance, not the interval, is what keeps such small excess from failing."""
+
+CALIBRATION_BAND = 4.0
+"""A metric whose change from the suite's common change exceeds this many tolerances
+is a change, not a sample of the run's noise: it never widens the run's intervals."""
+
+CENTRE_CANDIDATES = 64
+"""Candidate centres (suite estimates at evenly spaced ranks) tried for the common change."""
 
 PROFILE_SLACK = 1.5
 """A run whose profile distance is within this factor of the best (plus
@@ -266,18 +277,16 @@ def judge_summaries(
     """
     assessments, suite = _assess(summaries)
     testable = [i for i, a in enumerate(assessments) if a.testable]
-    z_scores = [
-        assessments[i].estimate / math.sqrt(assessments[i].variance)
-        for i in testable
-        if assessments[i].variance > 0.0
-    ]
     inflation = 1.0
     if len(testable) >= MIN_SUITE:
         slack = 1.0 if suite is not None and suite.sd is not None else UNCALIBRATED_SLACK
-        # Spread around the suite's median z, not around 0: a change that moves every
-        # benchmark is a shift of all z-scores, not noise, and must not widen it away.
-        centre = median(z_scores) if z_scores else 0.0
-        inflation = max(1.0, inflation_factor([z - centre for z in z_scores]) / slack)
+        inflation = max(
+            1.0,
+            _run_inflation(
+                [assessments[i] for i in testable], [summaries[i].tolerance for i in testable]
+            )
+            / slack,
+        )
     p_values = [_p_value(assessments[i], inflation) for i in testable]
     q_of = dict(zip(testable, benjamini_hochberg(p_values), strict=True))
     p_of = dict(zip(testable, p_values, strict=True))
@@ -286,6 +295,47 @@ def judge_summaries(
         _decide(summary, assessment, p_of.get(i, 1.0), q_of.get(i, 1.0), context)
         for i, (summary, assessment) in enumerate(zip(summaries, assessments, strict=True))
     ]
+
+
+def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[float]) -> float:
+    """How much noisier this run is than its samples claim (1.0: no more).
+
+    The genomic-control factor of the residuals around the suite's common change,
+    not around 0: a change that moves every benchmark (a debug build, a bad
+    allocator) is not noise and must not widen itself away. The common change is
+    the centre around which the shorter half of the suite's standardised residuals
+    lies (robust to up to half the suite changing, by any mix of factors); a metric
+    further than :data:`CALIBRATION_BAND` tolerances from it is a change, not a
+    sample of the run's noise, and does not calibrate. With fewer than
+    ``MIN_SUITE // 2`` metrics left there is nothing to calibrate on: 1.0.
+    """
+    usable = [
+        (a.estimate, math.sqrt(a.variance), tolerance)
+        for a, tolerance in zip(assessments, tolerances, strict=True)
+        if a.variance > 0.0
+    ]
+    if len(usable) < MIN_SUITE // 2:
+        return 1.0
+    estimates = sorted(estimate for estimate, _, _ in usable)
+    step = max(1, len(estimates) // CENTRE_CANDIDATES)
+    candidates = {*estimates[::step], median_of_sorted(estimates)}
+
+    def half_width(centre: float) -> float:
+        residuals = sorted(abs(estimate - centre) / sd for estimate, sd, _ in usable)
+        return residuals[(len(residuals) - 1) // 2]
+
+    rough = min(sorted(candidates), key=half_width)
+    near = [
+        (estimate, sd)
+        for estimate, sd, tolerance in usable
+        if abs(estimate - rough) <= CALIBRATION_BAND * tolerance
+    ]
+    if len(near) < MIN_SUITE // 2:
+        return 1.0
+    # The shortest half is found by minimising its width, which would understate the
+    # spread; the centre that calibrates is the plain median of the metrics near it.
+    centre = median([estimate for estimate, _ in near])
+    return inflation_factor([(estimate - centre) / sd for estimate, sd in near])
 
 
 # --------------------------------------------------------------------------- evidence
@@ -438,6 +488,18 @@ def _p_value(assessment: _Assessment, inflation: float) -> float:
     return two_sided_normal_p(z)
 
 
+def _least_p(assessment: _Assessment) -> float:
+    return least_rank_test_p(assessment.count_current, assessment.count_reference)
+
+
+def _p_text(p: float, assessment: _Assessment) -> str:
+    floor = _least_p(assessment)
+    if p > floor * (1.0 + 1e-9):
+        return f"p={p:.2g}"
+    counts = f"{assessment.count_current} vs {assessment.count_reference}"
+    return f"p≤{floor:.2g} (the least {counts} samples can give)"
+
+
 @lru_cache(maxsize=64)
 def _critical(alpha: float, df: float | None) -> float:
     if df is None:
@@ -489,6 +551,10 @@ def _decide(
                 f"({known}): a slower machine and a change that slows everything cannot "
                 "be told apart — measure base and head in the same job"
             )
+    # The normal tail goes where no rank test of these counts can (p=1e-20 for 20 vs 20):
+    # what is reported is never below the least p an exact test could give.
+    floor = _least_p(assessment)
+    p, q = max(p, floor), max(q, floor)
     low, high = estimate - critical * sd, estimate + critical * sd
     sign = summary.sign
     change = _to_pct(sign, estimate)
@@ -498,7 +564,7 @@ def _decide(
         f"{status}: {change:+.1f}% (95% interval {low_pct:+.1f}% to {high_pct:+.1f}%), "
         f"Hodges–Lehmann shift of log times, Mann–Whitney-based interval, "
         f"{assessment.count_current} vs {assessment.count_reference} samples"
-        f"{_history_note(assessment, context)}; p={p:.2g}, q={q:.2g} "
+        f"{_history_note(assessment, context)}; {_p_text(p, assessment)}, q={q:.2g} "
         f"(Benjamini–Hochberg over {context.tests} metrics); "
         f"tolerance {summary.tolerance_pct:g}%{reason}"
     )

@@ -17,9 +17,11 @@ from perf_gate.core.outputs import write_all
 from perf_gate.judge.compare import compare
 from perf_gate.judge.decide import Decision, decide
 from perf_gate.judge.verdict import Row, Status
+from perf_gate.report.charts import chart_section
 from perf_gate.report.evidence import Evidence, build_evidence
+from perf_gate.report.html_report import REPORT_NAME, render_html
 from perf_gate.report.receipt import build_receipt, dumps
-from perf_gate.report.render import render_summary
+from perf_gate.report.render import render_summary, table_row
 
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
@@ -34,6 +36,7 @@ class Report:
     findings: tuple[Finding, ...]
     markdown: str
     receipt: dict[str, Any]
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,15 @@ def statistics_note(rows: list[Row], alpha: float) -> str | None:
     )
 
 
+def history_values(baselines: list[RunSet]) -> dict[tuple[str, str], list[float]]:
+    """Each metric's values in the runs before the newest baseline, oldest first."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for run in baselines[:-1]:
+        for key, metric in run.by_key().items():
+            out.setdefault(key, []).append(metric.value)
+    return out
+
+
 def evaluate(
     current: RunSet,
     baselines: list[RunSet],
@@ -102,6 +114,7 @@ def evaluate(
     decision = decide(rows, findings, config, gpu_problem=ctx.gpu_problem)
     evidence = build_evidence(name, decision, rows, findings, current.formats)
     note = statistics_note(rows, config.alpha)
+    history = history_values(baselines)
     markdown = render_summary(
         gate_name=name,
         decision=decision,
@@ -110,6 +123,7 @@ def evaluate(
         findings=findings,
         notes=ctx.notes,
         statistics_note=note,
+        charts=chart_section(rows, history),
     )
     inputs = current.files + tuple(f for run in baselines for f in run.files)
     extra = dict(ctx.extra)
@@ -125,14 +139,17 @@ def evaluate(
         artifacts=ctx.artifacts,
         extra=extra,
     )
-    return Report(name, rows, decision, evidence, findings, markdown, receipt)
+    table = [table_row(r) for r in rows]
+    html = render_html(gate_line=evidence.gate_line, rows=rows, table=table, history=history)
+    return Report(name, rows, decision, evidence, findings, markdown, receipt, html)
 
 
 def write_report(report: Report, output_dir: Path) -> dict[str, Path]:
-    """Write the receipt and the summary, both or neither."""
-    return write_all(
-        output_dir, {RECEIPT_NAME: dumps(report.receipt), SUMMARY_NAME: report.markdown}
-    )
+    """Write the receipt, the summary and the HTML report, all or none."""
+    files = {RECEIPT_NAME: dumps(report.receipt), SUMMARY_NAME: report.markdown}
+    if report.html:
+        files[REPORT_NAME] = report.html
+    return write_all(output_dir, files)
 
 
 def exit_code(decision: Decision) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Config
+from perf_gate.core.errors import InputError
 from perf_gate.core.model import RunSet
 from perf_gate.core.model_json import (
     run_formats,
@@ -35,7 +36,7 @@ from perf_gate.inputs.run_record import (
     run_notes,
 )
 from perf_gate.judge.skipped import skipped_rows
-from perf_gate.report.finalize import RECEIPT_NAME, SUMMARY_NAME, Context
+from perf_gate.report.finalize import RECEIPT_NAME, SUMMARY_NAME, TIMING_KINDS, Context
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,29 @@ def _ab_baseline(records: Sequence[RunRecord]) -> tuple[RunSet, str] | None:
         f"interleaved with the head ({rounds} rounds of A B), so runner drift hits both alike."
     )
     return RunSet(metrics=metrics, formats=formats), note
+
+
+def refuse_self_comparison(current: RunSet, baseline: RunSet) -> None:
+    """Raise :class:`InputError` when every current input is byte-identical to a baseline
+    input: the run would be judged against itself and pass at +0.0 % whatever it measured.
+
+    criterion copies ``new/`` to ``base/`` after every run, so a tree's ``base/`` is the
+    run that wrote it unless the base branch's run was saved under its own name. Only
+    runs with timing samples are refused: measured times never repeat bit for bit,
+    while deterministic outputs (instruction counts, accuracy) legitimately do.
+    """
+    ours = {f.sha256 for f in current.files}
+    if not ours or not ours <= {f.sha256 for f in baseline.files}:
+        return
+    if not any(m.kind in TIMING_KINDS and len(m.samples) >= 2 for m in current.metrics):
+        return  # deterministic outputs (instruction counts, accuracy) may well repeat
+    raise InputError(
+        "every current input is byte-identical to a baseline input, so the run would be "
+        "judged against itself (criterion copies new/ to base/ after every run): save the "
+        "base branch's run with `cargo bench -- --save-baseline NAME` and pass "
+        "--criterion-baseline NAME, or give a baseline from another run",
+        path=current.files[0].path,
+    )
 
 
 def gate_inputs(
@@ -95,6 +119,8 @@ def gate_inputs(
     if mismatch_text:
         notes.append(f"Hardware differs: {mismatch_text}; timing regressions only warn.")
     baselines, skipped = skipped_rows(records, baselines)
+    if baselines:
+        refuse_self_comparison(current, baselines[-1])
     if hardware:
         extra["hardware"] = {"current": [h.to_dict() for h in hardware]}
     artifacts: list[dict[str, Any]] = []

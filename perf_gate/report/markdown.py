@@ -18,6 +18,9 @@ so they are not merged into one rule. Every function here is pure.
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+from perf_gate.report import chart_block
 
 ZWSP = "\u200b"
 """A zero-width space after ``@`` keeps GitHub from turning a name into a mention."""
@@ -103,3 +106,16 @@ def markdown_block(text: str) -> str:
     it cannot carry an anchor marker or a live mention into the comment.
     """
     return neutralize_mentions(neutralize_anchors(text))
+
+
+def report_markdown(text: str, charts: Literal["keep", "sentence", "drop"] = "keep") -> str:
+    """:func:`markdown_block` of a report, whose Mermaid chart block is kept verbatim when it
+    is :func:`~perf_gate.report.chart_block.inert` (``sentence``: replaced by a sentence saying
+    the charts did not fit; ``drop``: left out, for the check run)."""
+    before, block, after = chart_block.split(text)
+    if charts == "sentence" and block:
+        block = chart_block.sentence()
+    elif charts == "drop" or not chart_block.inert(block):
+        block = ""
+    middle = f"{block}\n" if block else ""
+    return markdown_block(before) + middle + markdown_block(after)

@@ -11,6 +11,7 @@ from typing import Any
 
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
+from perf_gate.judge.compare import delta_pct
 from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
@@ -47,7 +48,7 @@ def table_row(row: Row) -> TableRow:
         metric=display_name(row),
         baseline=format_value(row.baseline.value if row.baseline else None, unit),
         current=format_value(row.current.value if row.current else None, unit),
-        delta=format_pct(row.delta_pct),
+        delta=delta_cell(row),
         threshold=row.threshold.describe(),
         status=status,
         explanation=row.explanation,
@@ -55,6 +56,26 @@ def table_row(row: Row) -> TableRow:
         headline=row.metric.kind in _HEADLINE,
         order=_HEADLINE.index(row.metric.kind) if row.metric.kind in _HEADLINE else 99,
     )
+
+
+def delta_cell(row: Row) -> str:
+    """The Delta column: the change the verdict judged.
+
+    For sample rows that is the Hodges–Lehmann shift of the samples, while Baseline and
+    Current show each run's value (a median, or criterion's typical estimate); where
+    the two disagree (a bimodal run: 2.75 µs → 2.78 µs judged +9.1 %) the cell gives
+    both, the shift first, so that a row never contradicts itself.
+    """
+    shown = format_pct(row.delta_pct)
+    if row.method != "samples" or row.delta_pct is None or not row.baseline or not row.current:
+        return shown
+    medians = delta_pct(row.baseline.value, row.current.value)
+    if medians is None:
+        return shown
+    gap = abs(row.delta_pct - medians)
+    if gap <= max(0.5, 0.2 * max(abs(row.delta_pct), abs(medians))):
+        return shown
+    return f"{shown} shift (values {format_pct(medians)})"
 
 
 def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
@@ -75,6 +96,7 @@ def render_summary(
     findings: tuple[Finding, ...],
     notes: tuple[str, ...] = (),
     statistics_note: str | None = None,
+    charts: str = "",
 ) -> str:
     main, rest = split_table(rows)
     context: dict[str, Any] = {
@@ -86,6 +108,7 @@ def render_summary(
         "findings": findings,
         "notes": notes,
         "statistics_note": statistics_note,
+        "charts": Raw(charts),
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
     }

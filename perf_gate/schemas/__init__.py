@@ -9,7 +9,6 @@ container image all find the same files.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import jsonschema
 
 from perf_gate.core.errors import InputError, PerfGateError
+from perf_gate.core.errors import json_path as json_path  # where a value sits
 
 
 @cache
@@ -25,19 +25,6 @@ def load_schema(name: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
-
-
-def json_path(parts: Iterator[Any] | list[Any] | tuple[Any, ...]) -> str:
-    """``["results", 0, "times"]`` → ``$.results[0].times``."""
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and part.isidentifier():
-            out += f".{part}"
-        else:
-            out += "[" + json.dumps(part) + "]"
-    return out
 
 
 def schema_problems(document: Any, schema_name: str) -> list[tuple[str, str]]:

@@ -124,6 +124,7 @@ def test_bad_baseline_does_not_overwrite_previous_outputs(cli, tmp_path: Path) -
     assert receipt.read_text() == before
     assert sorted(p.name for p in receipt.parent.iterdir()) == [
         "perf-receipt.json",
+        "perf-report.html",
         "perf-summary.md",
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -239,3 +240,206 @@ def test_every_policy_file_shown_in_the_docs_is_valid() -> None:
                 config_from_mapping(data, str(doc))
                 shown += 1
     assert shown >= 3
+
+
+def _criterion_bench(unit: Path, saved: str, per_iter_ns: float) -> None:
+    """One benchmark run as criterion 0.3 writes it under ``<bench>/<saved>/``."""
+    run = unit / saved
+    run.mkdir(parents=True, exist_ok=True)
+    iters = [float(10 * (i + 1)) for i in range(20)]
+    times = [n * per_iter_ns * (1.0 + 0.002 * ((7 * i) % 5 - 2)) for i, n in enumerate(iters)]
+    (run / "sample.json").write_text(
+        json.dumps({"sampling_mode": "Linear", "iters": iters, "times": times})
+    )
+    (run / "benchmark.json").write_text(
+        json.dumps(
+            {
+                "group_id": "work",
+                "function_id": None,
+                "value_str": None,
+                "throughput": None,
+                "full_id": "work",
+                "directory_name": "work",
+                "title": "work",
+            }
+        )
+    )
+    estimate = {
+        "confidence_interval": {
+            "confidence_level": 0.95,
+            "lower_bound": per_iter_ns * 0.99,
+            "upper_bound": per_iter_ns * 1.01,
+        },
+        "point_estimate": per_iter_ns,
+        "standard_error": per_iter_ns * 0.005,
+    }
+    keys = ("mean", "median", "median_abs_dev", "slope", "std_dev")
+    (run / "estimates.json").write_text(json.dumps({k: estimate for k in keys}))
+
+
+def test_a_criterion_tree_whose_base_is_a_copy_of_new_is_refused(cli, tmp_path: Path) -> None:
+    # issue 13.3: criterion copies new/ to base/ after every run, so the tree's base/ is
+    # the run itself; "+0.0 %, pass" beside criterion's own "+74 % regressed" is a lie.
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "new", 1740.0)
+    shutil.copytree(tree / "work" / "new", tree / "work" / "base")
+    result = cli("finalize", "--current", str(tree), "--baseline", str(tree), "--no-publish")
+    assert result.returncode == 2, result.stdout
+    assert "byte-identical" in result.stderr and "--save-baseline" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _judge_tree_against_itself(cli, tree: Path, name: str):
+    return cli(
+        "finalize",
+        *("--current", str(tree), "--baseline", str(tree)),
+        *("--criterion-baseline", name, "--no-publish"),
+    )
+
+
+def test_a_criterion_named_baseline_is_compared_within_one_tree(cli, tmp_path: Path) -> None:
+    # `cargo bench -- --save-baseline main` on the base branch, a plain run on the PR.
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "main", 1000.0)
+    _criterion_bench(tree / "work", "new", 1740.0)
+    shutil.copytree(tree / "work" / "new", tree / "work" / "base")
+    result = _judge_tree_against_itself(cli, tree, "main")
+    assert result.returncode == 1, result.stdout + result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    assert all("/main/" in i["path"] for i in receipt["inputs"] if i["role"] == "baseline")
+    (row,) = receipt["metrics"]
+    assert row["status"] == "fail"
+
+
+def test_a_criterion_baseline_name_that_is_not_a_folder_name_is_bad_usage(
+    cli, tmp_path: Path
+) -> None:
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "new", 1740.0)
+    result = _judge_tree_against_itself(cli, tree, "../x")
+    assert result.returncode == 2
+    assert "criterion baseline name '../x'" in result.stderr
+
+
+def _pytest_benchmark_run(path: Path, commit: str, median_s: float) -> None:
+    """One run as pytest-benchmark 5 saves it (``--benchmark-autosave --benchmark-save-data``)."""
+    data = [median_s * (1.0 + 0.003 * ((5 * i) % 7 - 3)) for i in range(12)]
+    stats = {
+        "min": min(data),
+        "max": max(data),
+        "mean": sum(data) / len(data),
+        "stddev": median_s * 0.006,
+        "rounds": len(data),
+        "median": sorted(data)[len(data) // 2],
+        "iqr": median_s * 0.006,
+        "q1": min(data),
+        "q3": max(data),
+        "iqr_outliers": 0,
+        "stddev_outliers": 0,
+        "outliers": "0;0",
+        "ld15iqr": min(data),
+        "hd15iqr": max(data),
+        "ops": 1.0 / median_s,
+        "total": sum(data),
+        "data": data,
+        "iterations": 1,
+    }
+    bench = {
+        "group": None,
+        "name": "test_parse",
+        "fullname": "tests/test_bench.py::test_parse",
+        "params": None,
+        "param": None,
+        "extra_info": {},
+        "options": {"disable_gc": False, "timer": "perf_counter", "min_rounds": 5},
+        "stats": stats,
+    }
+    doc = {
+        "machine_info": {"node": "ci", "machine": "x86_64", "system": "Linux"},
+        "commit_info": {"id": commit, "dirty": False, "project": "demo", "branch": "main"},
+        "benchmarks": [bench],
+        "datetime": "2026-11-29T10:00:00.000000+00:00",
+        "version": "5.1.0",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=4))
+
+
+def _pytest_benchmark_store(root: Path, medians: list[float]) -> Path:
+    machine = root / ".benchmarks" / "Linux-CPython-3.11-64bit"
+    for number, median_s in enumerate(medians, start=1):
+        commit = f"{number:x}" * 40
+        _pytest_benchmark_run(
+            machine / f"{number:04d}_{commit[:40]}_20261129_100000.json", commit, median_s
+        )
+    return root / ".benchmarks"
+
+
+def test_a_pytest_benchmark_store_is_its_newest_run_for_ingest_and_validate(
+    cli, tmp_path: Path
+) -> None:
+    # issue 13.7: `.benchmarks/<machine>/0001_*.json, 0002_*.json` was "duplicate metric name".
+    store = _pytest_benchmark_store(tmp_path, [0.0010, 0.0011, 0.0012])
+    result = cli("ingest", str(store))
+    assert result.returncode == 0, result.stderr
+    (metric,) = json.loads(result.stdout)
+    assert metric["value"] == pytest.approx(1.2e6, rel=0.01)
+    assert "0003_" in metric["source"]
+    assert cli("validate", str(store)).returncode == 0
+
+
+def test_a_pytest_benchmark_store_as_baseline_is_history(cli, tmp_path: Path) -> None:
+    store = _pytest_benchmark_store(tmp_path, [0.0010, 0.00101, 0.000995, 0.0010])
+    current = tmp_path / "current.json"
+    _pytest_benchmark_run(current, "f" * 40, 0.0015)
+    result = cli("finalize", "--current", str(current), "--baseline", str(store), "--no-publish")
+    assert result.returncode == 1, result.stdout + result.stderr
+    receipt = json.loads((tmp_path / "perf-gate-out" / "perf-receipt.json").read_text())
+    (row,) = receipt["metrics"]
+    assert "learned from 4 baseline runs" in row["explanation"]
+
+
+def test_validate_refuses_what_ingest_refuses(cli, tmp_path: Path) -> None:
+    # issue 13.7: hyperfine with the same command twice: validate said 0 problems.
+    doc = {
+        "results": [
+            {"command": "sleep 0.1", "mean": 0.1, "median": 0.1, "times": [0.1, 0.1, 0.1]},
+            {"command": "sleep 0.1", "mean": 0.1, "median": 0.1, "times": [0.1, 0.1, 0.1]},
+        ]
+    }
+    path = tmp_path / "hyperfine.json"
+    path.write_text(json.dumps(doc))
+    ingest = cli("ingest", str(path))
+    validate = cli("validate", str(path))
+    assert ingest.returncode == validate.returncode == 2
+    assert "duplicate metric name 'sleep 0.1'" in validate.stderr
+
+
+def test_ingest_reads_a_criterion_named_baseline(cli, tmp_path: Path) -> None:
+    tree = tmp_path / "target" / "criterion"
+    _criterion_bench(tree / "work", "main", 1000.0)
+    _criterion_bench(tree / "work", "new", 1740.0)
+    result = cli("ingest", str(tree), "--format", "criterion:main")
+    assert result.returncode == 0, result.stderr
+    (metric,) = json.loads(result.stdout)
+    assert metric["value"] == pytest.approx(1000.0)
+    assert metric["format"] == "criterion-base"  # a saved baseline, not the latest run
+    bad = cli("ingest", str(tree), "--format", "criterion:../x")
+    assert bad.returncode == 2 and "criterion baseline name" in bad.stderr
+
+
+def test_identical_deterministic_outputs_on_both_sides_are_judged(cli, tmp_path: Path) -> None:
+    # Deterministic outputs of a docs-only PR repeat byte for byte: no self-comparison.
+    memory = tmp_path / "memory-usage.txt"
+    memory.write_text("peak_rss: 2106.4 MB\n")
+    result = cli("finalize", "--current", str(memory), "--baseline", str(memory), "--no-publish")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_same_timing_file_as_current_and_baseline_is_refused(cli, tmp_path: Path) -> None:
+    path = tmp_path / "hyperfine.json"
+    times = [0.101, 0.103, 0.099, 0.100, 0.102]
+    path.write_text(json.dumps({"results": [{"command": "x", "mean": 0.101, "times": times}]}))
+    result = cli("finalize", "--current", str(path), "--baseline", str(path), "--no-publish")
+    assert result.returncode == 2
+    assert "judged against itself" in result.stderr

@@ -69,7 +69,15 @@ REQUIRED_INPUTS = {
     "fail-on",
     "threshold",
 }
-OUTPUTS = {"status", "conclusion", "summary", "route", "receipt-path", "summary-path"}
+OUTPUTS = {
+    "status",
+    "conclusion",
+    "summary",
+    "route",
+    "receipt-path",
+    "summary-path",
+    "report-path",
+}
 
 
 def test_inputs_and_outputs_are_the_specified_kebab_case_names_with_descriptions() -> None:

@@ -74,7 +74,14 @@ def test_a_failing_gate_fails_the_step_with_outputs_summary_and_annotations(
         "regression/current/custom.json",
         "regression/baseline/custom.json",
     ]
-    assert runner.summary() == (runner.workspace / outputs["summary-path"]).read_text()
+    summary = (runner.workspace / outputs["summary-path"]).read_text()
+    tail = runner.summary().removeprefix(summary)
+    assert tail != runner.summary() and "`perf-gate-out/perf-report.html`" in tail
+    assert outputs["report-path"] == "perf-gate-out/perf-report.html"
+    assert (
+        '<table id="metrics" class="sortable">'
+        in (runner.workspace / outputs["report-path"]).read_text()
+    )
     log = out.getvalue()
     assert "::group::perf-gate finalize\n" in log
     assert "::endgroup::" in log

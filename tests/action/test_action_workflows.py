@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -79,7 +80,31 @@ def gate_steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 
 def test_every_example_is_there() -> None:
     # host-ab.yml runs in tests/action/test_host_cli.py, on the runner host.
-    assert {p.name for p in WORKFLOWS} == {*LAYOUTS, "fork-pr-bench.yml", "host-ab.yml"}
+    assert {p.name for p in WORKFLOWS} == {
+        *LAYOUTS,
+        "fork-pr-bench.yml",
+        "host-ab.yml",
+        "history-pages.yml",
+    }
+
+
+def test_the_history_example_builds_the_pages_site_it_deploys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """history-pages.yml's `perf-gate history` step, run as written on the example's store,
+    leaves the site in the folder that the Pages upload step takes."""
+    steps = load(ROOT / "examples" / "workflows" / "history-pages.yml")["jobs"]["history"]["steps"]
+    build = next(step["run"] for step in steps if step.get("name") == "Build the site")
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages"))
+    (tmp_path / "store").mkdir()
+    shutil.copy(EXAMPLE / "perf-baseline.json", tmp_path / "store" / "perf-baseline.json")
+    argv = shlex.split(build)
+    assert argv[:2] == ["perf-gate", "history"]
+    monkeypatch.chdir(tmp_path)
+    assert real_cli(argv[1:]) == 0
+    site = tmp_path / upload["with"]["path"]
+    assert (site / "index.html").is_file() and (site / "history.json").is_file()
+    assert "Benchmarks of main" in (site / "index.html").read_text()
 
 
 def test_actionlint_passes_with_the_gpu_runner_label_declared() -> None:

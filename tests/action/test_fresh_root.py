@@ -91,18 +91,25 @@ def test_the_install_step_installs_the_tools_and_keeps_the_machines_node(
     proc = run_in(container, "bash /src/.ci/install-system-packages")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (line,) = [x for x in proc.stdout.splitlines() if x.startswith("ci: installing")]
-    assert "buildah" in line and "shellcheck" in line
+    assert "buildah" in line and "shellcheck" in line and "chromium-driver" in line
     assert "npm" not in line.split() and "nodejs" not in line.split()
     check = run_in(
         container,
         "dpkg-query -W -f '${Version}' nodejs; echo; npm --version; "
-        "command -v buildah debootstrap shellcheck dpkg-repack",
+        "command -v buildah debootstrap shellcheck dpkg-repack chromium chromedriver",
     )
     assert check.returncode == 0, check.stdout + check.stderr
     version, npm, *tools = check.stdout.split()
     assert version == node
     assert npm.split(".")[0].isdigit()
-    assert [Path(t).name for t in tools] == ["buildah", "debootstrap", "shellcheck", "dpkg-repack"]
+    assert [Path(t).name for t in tools] == [
+        "buildah",
+        "debootstrap",
+        "shellcheck",
+        "dpkg-repack",
+        "chromium",
+        "chromedriver",
+    ]
     again = run_in(container, "bash /src/.ci/install-system-packages")
     assert again.returncode == 0, again.stderr
     assert "installing" not in again.stdout

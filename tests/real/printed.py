@@ -1,14 +1,13 @@
 """What the real tools printed, read independently of perf_gate's parsers.
 
 The tier checks perf-gate's names, units and values against these readings, so they share
-no code with ``perf_gate/parsers/`` (its unit tables included).
+no code with ``perf_gate/inputs/parsers/`` (its unit tables included).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import statistics
 from pathlib import Path
 
 TIME_NS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -44,16 +43,16 @@ def criterion_terminal(output: str) -> dict[str, float]:
 
 
 def criterion_tree(home: Path) -> dict[str, tuple[float, float, float]]:
-    """Each benchmark of a criterion tree: (median of times/iters, the median's interval)."""
+    """Each benchmark of a criterion tree: criterion's typical estimate and its interval,
+    what its terminal line prints: the slope of a linear sampling, else the mean."""
     found = {}
     for sample in home.rglob("new/sample.json"):
-        doc = json.loads(sample.read_text())
-        per_iter = [t / n for t, n in zip(doc["times"], doc["iters"], strict=True)]
-        ci = json.loads((sample.parent / "estimates.json").read_text())["median"]
-        interval = ci["confidence_interval"]
+        estimates = json.loads((sample.parent / "estimates.json").read_text())
+        typical = estimates.get("slope") or estimates["mean"]
+        interval = typical["confidence_interval"]
         name = json.loads((sample.parent / "benchmark.json").read_text())["full_id"]
         found[name] = (
-            statistics.median(per_iter),
+            typical["point_estimate"],
             interval["lower_bound"],
             interval["upper_bound"],
         )

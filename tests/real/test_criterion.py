@@ -30,19 +30,19 @@ def test_tree_names_units_values_are_criterions_own(runs: dict[float, Path]) -> 
         metrics = ingest(home)
         assert set(metrics) == tools.CRITERION_METRICS
         assert set(written) == tools.CRITERION_TIMINGS
-        for name, (median, lower, upper) in written.items():
+        for name, (typical, lower, upper) in written.items():
             metric = metrics[name]
             assert (metric["unit"], metric["kind"], metric["direction"]) == (
                 "ns",
                 "timing",
                 "lower",
             )
-            assert close(metric["value"], median, 9)
+            assert close(metric["value"], typical, 9)
             assert close(metric["lower"], lower, 9) and close(metric["upper"], upper, 9)
             assert len(metric["samples"]) == 20
         rate = metrics["bytes/checksum throughput"]
         assert (rate["unit"], rate["direction"]) == ("B/s", "higher")
-        # 4096 bytes per iteration, at the median time per iteration
+        # 4096 bytes per iteration, at the typical time per iteration
         assert close(rate["value"], 4096 / (written["bytes/checksum"][0] * 1e-9), 6)
 
 
@@ -65,7 +65,6 @@ def test_log_names_units_values_are_what_criterion_printed(
         assert metrics["bytes/checksum throughput"]["unit"] == "B/s"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5: log gives the slope, tree the median")
 def test_log_and_tree_of_one_run_read_the_same(runs: dict[float, Path]) -> None:
     home = runs[1.0]
     tree = ingest(home)
@@ -74,7 +73,6 @@ def test_log_and_tree_of_one_run_read_the_same(runs: dict[float, Path]) -> None:
         assert close(log[name]["value"], tree[name]["value"], 3), name
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 3: a tree judged against itself passes")
 def test_a_tree_judged_against_itself_is_refused(crate: Path, runs: dict[float, Path]) -> None:
     home = runs[1.0].parent.parent / "again"
     shutil.copytree(runs[1.0], home / "criterion")

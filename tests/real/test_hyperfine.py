@@ -50,7 +50,6 @@ def test_names_units_values_are_hyperfines_own(runs: dict[float, Path]) -> None:
             assert close(statistics.mean(metric["samples"]), printed[name], 4)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 2: hyperfine exit codes are ignored")
 def test_commands_that_exited_non_zero_fail_the_gate(
     runs: dict[float, Path], tmp_path: Path
 ) -> None:
@@ -59,9 +58,12 @@ def test_commands_that_exited_non_zero_fail_the_gate(
     assert set(json.loads(broken.read_text())["results"][0]["exit_codes"]) == {2}
     verdict = finalize(broken, runs[1.0], tmp_path / "out")
     assert verdict.returncode == 1, verdict.output
+    # failed for the exit codes, not for the (meaningless) timing of a usage message
+    receipt = json.loads((tmp_path / "out" / "perf-receipt.json").read_text())
+    failed = [f for f in receipt["findings"] if f["code"] == "command-failed"]
+    assert failed and "spin-20" in failed[0]["message"], receipt["findings"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 7: validate and ingest disagree")
 def test_validate_and_ingest_agree_on_duplicate_names(tmp_path: Path) -> None:
     harness.require("hyperfine runs the commands", "hyperfine")
     spin = harness.cpp_programs() / "spin"

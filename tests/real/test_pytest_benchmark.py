@@ -56,7 +56,6 @@ def test_names_units_values_are_what_pytest_benchmark_printed(
             assert len(metric["samples"]) >= 15
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 7: the autosave store is refused")
 def test_its_own_autosave_store_is_read(tmp_path: Path) -> None:
     for _ in range(2):
         tools.run_pytest_benchmark(

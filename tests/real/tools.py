@@ -84,7 +84,7 @@ def hyperfine(folder: Path, scale: float) -> Path:
 # --------------------------------------------------------------------------- Google Benchmark
 
 GBENCH_TIMINGS = frozenset({"BM_hash_loop", "BM_checksum", "BM_hash_rate"})
-GBENCH_COUNTERS = {"BM_checksum bytes_per_second": "B/s", "BM_hash_rate rate": ""}
+GBENCH_COUNTERS = {"BM_checksum bytes_per_second": "B/s", "BM_hash_rate rate": "/s"}
 REPETITIONS = 10
 
 

@@ -3,6 +3,7 @@ OpenAPI description, plus a separate "blob storage" host the zip download redire
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -445,3 +446,74 @@ def test_baseline_update_without_a_previous_artifact_starts_afresh(
     )
     assert code == 0 and json.loads(out.read_text())["history"] == []
     assert "no previous baseline (no unexpired artifact 'perf-baseline'" in capsys.readouterr().out
+
+
+# -- issue 12: hostile artifacts are a warning, never a crash -------------------------
+
+
+def _patch(blob: bytes, signature: bytes, offset: int, value: bytes) -> bytes:
+    """``value`` written at ``offset`` of every record with ``signature`` in a real zip."""
+    data = bytearray(blob)
+    start = data.find(signature)
+    while start != -1:
+        data[start + offset : start + offset + len(value)] = value
+        start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def _bad_crc() -> bytes:
+    blob = baseline_zip(44.0)
+    at = blob.find(b"44.0")
+    return blob[:at] + b"45.0" + blob[at + 4 :]
+
+
+def _lying_size() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("results.json", b"[" + b" " * 30_000_000 + b"]")
+    small = (100).to_bytes(4, "little")
+    blob = _patch(buffer.getvalue(), b"PK\x03\x04", 22, small)
+    return _patch(blob, b"PK\x01\x02", 24, small)
+
+
+def _encrypted() -> bytes:
+    blob = _patch(baseline_zip(44.0), b"PK\x03\x04", 6, b"\x01")
+    return _patch(blob, b"PK\x01\x02", 8, b"\x01")
+
+
+def _gz_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("results.json.gz", gzip.compress(b"[" + b" " * 20_000_000 + b"]"))
+    return buffer.getvalue()
+
+
+BAD_ZIPS = {
+    "bad_crc": _bad_crc,
+    "bomb_lying_size": _lying_size,
+    "encrypted": _encrypted,
+    "dot_entry": lambda: zipped({".": "x", "./": "y"}),
+    "file_folder_clash": lambda: zipped({"a": "x", "a/baseline.json": "{}"}),
+    "long_name": lambda: zipped({"x" * 300 + ".json": "[]"}),
+    "deep_json": lambda: zipped(
+        {"baseline.json": '{"perf_gate_baseline": 1, "m": ' + "[" * 100_000 + "]" * 100_000 + "}"}
+    ),
+    "nested_gz_bomb": _gz_bomb,
+    "not_a_zip": lambda: b"PK\x03\x04 nothing more",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ZIPS))
+def test_bad_baseline_zip_is_a_warning_and_the_metrics_are_new(
+    github: ActionsGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    env(github, monkeypatch)
+    github.add_artifact(
+        branch="main", conclusion="success", created="2031-04-02T00:00:00Z", blob=BAD_ZIPS[case]()
+    )
+    code = finalize_with_artifact(tmp_path)
+    assert code == 0
+    receipt = json.loads((tmp_path / "o" / "perf-receipt.json").read_text())
+    assert [m["status"] for m in receipt["metrics"]] == ["new"]
+    summary = (tmp_path / "o" / "perf-summary.md").read_text().replace("\\", "")
+    assert "artifact perf-baseline" in summary

@@ -77,7 +77,7 @@ def test_failure_is_reported_with_its_last_lines(tmp_path: Path) -> None:
     assert len(result.tail) == 5
     printed = out.getvalue()
     after_fold = printed.split("::endgroup::\n", 1)[1]
-    assert after_fold.startswith("::error title=perf-gate: gpu-bench exited with 101::")
+    assert after_fold.startswith("::error title=perf-gate%3A gpu-bench exited with 101::")
     assert "last 5 lines of its output:\n    line 27" in after_fold
 
 

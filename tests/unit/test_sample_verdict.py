@@ -316,3 +316,65 @@ def test_a_slower_machine_moves_timings_and_throughputs_together() -> None:
     assert {v.status for v in verdicts} == {"pass"}
     assert verdicts[0].change_pct == pytest.approx(2.0, abs=0.7)  # timings: slower
     assert verdicts[-1].change_pct == pytest.approx(-2.0, abs=0.7)  # throughputs: lower
+
+
+def _suite_with_varied_noise(rng: random.Random, factor: float) -> list[SampleCase]:
+    """Twelve benchmarks of one harness run whose noise differs 50-fold (0.1 %..5 %)."""
+    cvs = [0.001, 0.002, 0.003, 0.005, 0.008, 0.01, 0.015, 0.02, 0.03, 0.04, 0.045, 0.05]
+    return [
+        case(lognormal(rng, 10, cv=cv), lognormal(rng, 10, factor, cv=cv), key=f"b{b}")
+        for b, cv in enumerate(cvs)
+    ]
+
+
+def test_a_doubled_suite_with_varied_noise_fails_with_sane_intervals() -> None:
+    # issue 13.1: all z-scores huge and unequal; centring on the median z left their
+    # spread as "noise", widened every interval x146 and turned each 2x into a warn.
+    verdicts = judge_suite(_suite_with_varied_noise(random.Random(30), 2.0))
+    assert {v.status for v in verdicts} == {"fail"}
+    for verdict in verdicts:
+        assert 80.0 < verdict.low_pct < verdict.change_pct < verdict.high_pct < 125.0
+        assert "widened" not in verdict.explanation
+
+
+def test_an_unchanged_suite_with_varied_noise_passes() -> None:
+    verdicts = judge_suite(_suite_with_varied_noise(random.Random(31), 1.0))
+    assert {v.status for v in verdicts} == {"pass"}
+
+
+def test_half_a_suite_doubled_fails_every_doubled_benchmark() -> None:
+    rng = random.Random(32)
+    cases = _suite_with_varied_noise(rng, 1.0)
+    doubled = _suite_with_varied_noise(rng, 2.0)
+    mixed = [doubled[i] if i % 2 else cases[i] for i in range(len(cases))]
+    verdicts = judge_suite(mixed)
+    assert [v.status for v in verdicts] == ["pass", "fail"] * 6
+    assert max(v.high_pct for v in verdicts) < 125.0
+
+
+def test_a_debug_build_slowing_each_benchmark_differently_fails_them_all() -> None:
+    # No common factor to centre on: every benchmark is a change, none calibrates.
+    rng = random.Random(33)
+    cvs = [0.001, 0.003, 0.01, 0.02, 0.03, 0.05]
+    cases = [
+        case(lognormal(rng, 10, cv=cv), lognormal(rng, 10, factor, cv=cv), key=f"b{b}")
+        for b, (cv, factor) in enumerate((cv, factor) for cv in cvs for factor in (1.6, 3.0, 9.0))
+    ]
+    verdicts = judge_suite(cases)
+    assert {v.status for v in verdicts} == {"fail"}
+    for verdict in verdicts:  # each interval a few percent of the ratio wide, never absurd
+        assert verdict.high_pct - verdict.low_pct < 0.2 * (100.0 + verdict.change_pct)
+
+
+def test_p_values_are_never_below_what_an_exact_test_of_these_counts_can_give() -> None:
+    # issue 13.9: p=1.4e-20 (or p=0) beside "Mann–Whitney" for 20 vs 20 samples; an exact
+    # two-sided test of 20 vs 20 cannot go below 2 / C(40, 20) = 1.45e-11.
+    rng = random.Random(34)
+    floor = 2.0 / math.comb(40, 20)
+    separated = judge_suite([case(lognormal(rng, 20), lognormal(rng, 20, 2.0))])[0]
+    constant = judge_suite([case([10.0] * 20, [20.0] * 20)])[0]
+    for verdict in (separated, constant):
+        assert verdict.status == "fail"
+        assert verdict.p_value == pytest.approx(floor)
+        assert verdict.q_value >= verdict.p_value
+        assert "p≤1.5e-11 (the least 20 vs 20 samples can give)" in verdict.explanation

@@ -16,6 +16,7 @@ from perf_gate.judge.stats import (
     block_means,
     hodges_lehmann_shift,
     inflation_factor,
+    least_rank_test_p,
     log_median_se,
     mann_whitney_u,
     median,
@@ -231,3 +232,16 @@ def test_compressed_hodges_lehmann_stays_close_to_exact() -> None:
 def test_block_means() -> None:
     assert block_means([1.0, 2.0, 3.0], 5) == [1.0, 2.0, 3.0]
     assert block_means([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], 3) == [1.5, 3.5, 6.0]  # 2, 2, 3
+
+
+@pytest.mark.parametrize(("m", "n"), [(5, 5), (20, 20), (7, 12)])
+def test_least_rank_test_p_is_scipys_exact_p_of_complete_separation(m: int, n: int) -> None:
+    x = [float(i) for i in range(m)]
+    y = [float(100 + i) for i in range(n)]
+    exact = scipy_stats.mannwhitneyu(x, y, method="exact").pvalue
+    assert least_rank_test_p(m, n) == pytest.approx(exact, rel=1e-9)
+
+
+def test_least_rank_test_p_of_large_runs_is_zero_not_an_overflow() -> None:
+    assert least_rank_test_p(600, 600) == 0.0  # C(1200, 600) is beyond any float
+    assert least_rank_test_p(1, 1) == 1.0

@@ -21,6 +21,7 @@ import io
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -28,8 +29,10 @@ from typing import Any, Protocol
 
 import requests
 
+from perf_gate.core import limits
 from perf_gate.core.config import BaselineSettings, Config
-from perf_gate.core.errors import InputError, PerfGateError
+from perf_gate.core.errors import InputError, PerfGateError, UsageError
+from perf_gate.core.limits import TooLarge
 from perf_gate.inputs.baseline.store import (
     StoredRun,
     is_store,
@@ -42,7 +45,7 @@ from perf_gate.inputs.hardware import (
 )
 from perf_gate.inputs.runs import load_run
 
-MAX_ZIP_BYTES = 200 * 1024 * 1024
+MAX_ZIP_BYTES = limits.LIMITS.artifact_bytes  # the download's cap (the default)
 
 
 @dataclass(frozen=True)
@@ -63,32 +66,85 @@ class ArtifactSource(Protocol):
     ) -> tuple[list[StoredRun], str]: ...
 
 
-def _safe_members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+MAX_NAME_CHARS = 255  # one path component, as most file systems allow
+MAX_ZIP_ENTRIES = 10_000
+_CHUNK = 1024 * 1024
+
+
+def _members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+    """The files of an artifact that may be unpacked; anything odd refuses the whole zip."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise InputError(f"more than {MAX_ZIP_ENTRIES:,} entries", path=label)
     out = []
-    total = 0
-    for info in archive.infolist():
+    for info in infos:
         name = PurePosixPath(info.filename)
-        if info.is_dir() or name.is_absolute() or ".." in name.parts:
+        parts = [p for p in name.parts if p not in ("", ".")]
+        if info.is_dir() or not parts or name.is_absolute() or ".." in name.parts:
             continue
-        total += info.file_size
-        if total > MAX_ZIP_BYTES:
-            raise InputError("artifact unpacks to more than the size limit")
-        out.append((info, name))
+        if info.flag_bits & 0x1:
+            raise InputError(f"encrypted entry {info.filename[:100]!r}", path=label)
+        if any(len(p.encode()) > MAX_NAME_CHARS for p in parts):
+            raise InputError(f"entry name longer than {MAX_NAME_CHARS} bytes", path=label)
+        out.append((info, PurePosixPath(*parts)))
+    files = {n for _, n in out}
+    folders = {parent for n in files for parent in n.parents}
+    clash = sorted(files & folders)
+    if clash or len(files) < len(out):
+        what = str(clash[0]) if clash else "a name given twice"
+        raise InputError(f"entries clash: {what[:100]}", path=label)
     return out
 
 
+def _unpack(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: list[int]
+) -> None:
+    """One member to ``target``, counting real bytes (not the header's claim) against the
+    artifact's budget and the member's packed size times the ratio limit."""
+    cap = max(info.compress_size, 1) * limits.current().ratio
+    written = 0
+    with archive.open(info) as source, target.open("wb") as sink:
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise TooLarge(f"unpacks to more than {limits.current().artifact_bytes:,} bytes")
+            if written > cap:
+                ratio = limits.current().ratio
+                raise TooLarge(f"{info.filename[:100]!r} unpacks to over {ratio}x its size")
+            sink.write(chunk)
+
+
 def runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
-    """Read a baseline out of an artifact zip: a store file, else any results in it."""
+    """Read a baseline out of an artifact zip: a store file, else any results in it.
+
+    A zip that is corrupt, encrypted, a bomb or otherwise odd raises :class:`InputError`
+    (the caller's warning: the metrics are then "new"), never anything else.
+    """
+    try:
+        return _runs_from_zip(data, fmt, label)
+    except PerfGateError:
+        raise
+    except TooLarge as exc:
+        raise InputError(f"artifact {exc}", path=label) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"corrupt zip: {exc}", path=label) from None
+    except (RuntimeError, NotImplementedError, OSError, ValueError) as exc:  # RecursionError too
+        raise InputError(f"cannot unpack: {type(exc).__name__}: {exc}"[:300], path=label) from None
+
+
+def _runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise InputError("not a zip file", path=label) from None
     with archive, tempfile.TemporaryDirectory(prefix="perf-gate-artifact-") as tmp:
         root = Path(tmp)
-        for info, name in _safe_members(archive):
+        budget = [limits.current().artifact_bytes]
+        for info, name in _members(archive, label):
             target = root.joinpath(*name.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(info))
+            _unpack(archive, info, target, budget)
         stores = [p for p in sorted(root.rglob("*.json")) if is_store(json_head(p))]
         if stores:
             rel = stores[0].relative_to(root).as_posix()
@@ -138,12 +194,23 @@ class BaselineRequest:
     artifacts: ArtifactSource | None = None  # from the entry point's GitHub context
     now: dt.datetime | None = None
     current_paths: tuple[Path, ...] = ()  # a --baseline equal to a --current reads base/
+    criterion_baseline: str = "base"  # --criterion-baseline NAME: read <bench>/NAME/ instead
 
     def format_for(self, path: Path) -> str | None:
         """``criterion-base`` when the baseline is the very tree the current run came from
-        (criterion keeps the saved baseline in ``base/`` beside ``new/``)."""
-        if self.fmt is None and path.resolve() in {p.resolve() for p in self.current_paths}:
-            return "criterion-base"
+        (criterion keeps the saved baseline in ``base/`` beside ``new/``), or
+        ``criterion:NAME`` for a baseline saved with ``--save-baseline NAME``."""
+        current = {p.resolve() for p in self.current_paths}
+        if path.resolve() in current and not path.is_dir():
+            raise UsageError(
+                "the same file is given as --current and --baseline; "
+                "the baseline must be an earlier run",
+                path=str(path),
+            )
+        if self.fmt is None and path.is_dir() and path.resolve() in current:
+            if self.criterion_baseline == "base":
+                return "criterion-base"
+            return f"criterion:{self.criterion_baseline}"
         return self.fmt
 
 

@@ -9,7 +9,6 @@ them).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from perf_gate import __version__
 from perf_gate.core.errors import UsageError
+from perf_gate.core.json_input import loads
 from perf_gate.core.model import InputFile, RunSet
 from perf_gate.core.model_json import (
     metric_from_dict,
@@ -28,10 +28,12 @@ from perf_gate.inputs.hardware import (
     Hardware,
     hardware_from_dict,
 )
+from perf_gate.inputs.parsers import scan_directory
+from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_record import (
     RunRecord,
 )
-from perf_gate.inputs.runs import load_run
+from perf_gate.inputs.runs import check_values, load_run
 from perf_gate.schemas import check_schema
 
 STORE_MARK = "perf_gate_baseline"
@@ -88,14 +90,27 @@ def read_store(doc: Mapping[str, Any], source: str) -> list[StoredRun]:
     """Every run of a baseline file, oldest first."""
     check_schema(doc, "perf-baseline.schema.json", source)
     runs = [_stored(h, f"{source} (history)") for h in doc.get("history", [])]
-    return [*runs, _stored(doc, source)]
+    runs.append(_stored(doc, source))
+    for stored in runs:
+        check_values(stored.run.metrics)
+    return runs
 
 
 def json_head(path: Path) -> Any:
+    """The JSON document of a file that names itself a baseline store, else ``None``.
+
+    A store that is not strict JSON (``NaN`` samples, duplicate keys, too deep) raises
+    :class:`InputError` naming the file; it is never read as something else.
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if f'"{STORE_MARK}"'.encode() not in head:
+            return None
+        text = read_sniff(path).data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    return loads(text, str(path))
 
 
 def is_store(doc: Any) -> bool:
@@ -113,7 +128,12 @@ def load_file(path: Path, fmt: str | None, label: str | None = None) -> list[Sto
             newest = runs[-1]
             runs[-1] = replace(newest, run=replace(newest.run, files=(file,)))
             return runs
-    return [StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
+    earlier = scan_directory(path, fmt).earlier if path.is_dir() else ()
+    history = [
+        StoredRun(run=load_run(list(files), fmt, role="baseline"), source=f"{source} ({back} back)")
+        for back, files in zip(range(len(earlier), 0, -1), earlier, strict=True)
+    ]
+    return [*history, StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
 
 
 def _sha256(data: bytes) -> str:

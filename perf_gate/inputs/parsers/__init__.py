@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -40,6 +42,7 @@ class TreeParser(Protocol):
 
 _FILE_PARSERS: dict[str, Parser] = {}
 _TREE_PARSERS: dict[str, TreeParser] = {}
+_TREE_FAMILIES: dict[str, Callable[[str], TreeParser]] = {}
 _PRIORITY: dict[str, int] = {}
 _loaded = False
 
@@ -54,6 +57,22 @@ def register(parser: Parser, *, priority: int = 0) -> Parser:
 def register_tree(parser: TreeParser) -> TreeParser:
     _TREE_PARSERS[parser.name] = parser
     return parser
+
+
+def register_tree_family(prefix: str, make: Callable[[str], TreeParser]) -> None:
+    """Formats spelt ``PREFIX:ARG`` (``criterion:main``: criterion's saved baseline ``main``);
+    ``make(ARG)`` builds the reader or raises :class:`InputError` for a bad ``ARG``."""
+    _TREE_FAMILIES[prefix] = make
+
+
+def tree_parser(fmt: str) -> TreeParser | None:
+    """The folder format named ``fmt`` (a registered one, or one of a family), or None."""
+    _load_all()
+    if fmt in _TREE_PARSERS:
+        return _TREE_PARSERS[fmt]
+    prefix, colon, argument = fmt.partition(":")
+    make = _TREE_FAMILIES.get(prefix) if colon else None
+    return make(argument) if make is not None else None
 
 
 def _load_all() -> None:
@@ -89,7 +108,7 @@ def detect(sniff: Sniff) -> Parser | None:
 
 
 def _check_format(fmt: str | None) -> None:
-    if fmt is not None and fmt not in format_names():
+    if fmt is not None and fmt not in format_names() and tree_parser(fmt) is None:
         raise InputError(
             f"unknown format {fmt!r}; known formats: {', '.join(format_names())}", path=None
         )
@@ -100,9 +119,9 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
     _check_format(fmt)
     sniff = read_sniff(path)
     if fmt is not None:
-        if fmt in _TREE_PARSERS:
+        if tree_parser(fmt) is not None:
             raise InputError(f"format {fmt!r} reads a folder, not a file", path=str(path))
-        return _FILE_PARSERS[fmt].parse(sniff)
+        return _not_empty(_FILE_PARSERS[fmt].parse(sniff), fmt, path)
     parser = detect(sniff)
     if parser is None:
         if sniff.json is None and sniff.text.lstrip().startswith(("{", "[")):
@@ -113,7 +132,14 @@ def parse_file(path: Path, fmt: str | None = None) -> ParseResult:
             + ")",
             path=str(path),
         )
-    return parser.parse(sniff)
+    return _not_empty(parser.parse(sniff), parser.name, path)
+
+
+def _not_empty(result: ParseResult, fmt: str, path: Path) -> ParseResult:
+    """A results file that yields no metric (and says nothing) must not pass as "skipped"."""
+    if not result.metrics and not result.findings:
+        raise InputError(f"no metric found in it as format {fmt!r}", path=str(path))
+    return result
 
 
 @dataclass(frozen=True)
@@ -123,6 +149,37 @@ class DirectoryScan:
     units: tuple[tuple[TreeParser, Path], ...]
     files: tuple[tuple[Parser, Sniff], ...]
     ignored: tuple[Path, ...]
+    earlier: tuple[tuple[Path, ...], ...] = ()  # older saved runs of stores, oldest first
+
+
+_SAVED_RUN = re.compile(r"^(?P<number>[0-9]{4,})_.*\.json$")
+
+
+def _newest_saved_runs(
+    files: list[tuple[Parser, Sniff]],
+) -> tuple[list[tuple[Parser, Sniff]], tuple[tuple[Path, ...], ...]]:
+    """Keep the newest run of each store of numbered saved runs; return the older ones.
+
+    pytest-benchmark's ``--benchmark-autosave`` keeps every run of a machine as
+    ``.benchmarks/<machine>/0001_*.json``, ``0002_*.json``...: a store of several runs
+    is history, not one run. ``earlier[k]`` is the ``k``-th oldest run of each store
+    (counted back from its newest, so stores of different lengths line up).
+    """
+    stores: dict[tuple[Path, str], list[tuple[int, Sniff]]] = {}
+    for parser, sniff in files:
+        found = _SAVED_RUN.match(sniff.path.name)
+        if found is not None:
+            key = (sniff.path.parent, parser.name)
+            stores.setdefault(key, []).append((int(found.group("number")), sniff))
+    older: set[Path] = set()
+    back: dict[int, list[Path]] = {}
+    for runs in stores.values():
+        runs.sort(key=lambda run: run[0])
+        for k, (_, sniff) in enumerate(reversed(runs[:-1]), start=1):
+            older.add(sniff.path)
+            back.setdefault(k, []).append(sniff.path)
+    kept = [(parser, sniff) for parser, sniff in files if sniff.path not in older]
+    return kept, tuple(tuple(back[k]) for k in sorted(back, reverse=True))
 
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is never this big; a binary may be
@@ -154,9 +211,9 @@ def _is_binary(sniff: Sniff) -> bool:
 
 def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
     units: list[tuple[TreeParser, Path]] = []
-    for tree in tree_parsers():
-        if (fmt is None and not tree.automatic) or (fmt is not None and tree.name != fmt):
-            continue
+    named = tree_parser(fmt) if fmt is not None else None
+    trees = [named] if named is not None else [t for t in tree_parsers() if t.automatic]
+    for tree in trees if fmt is None or named is not None else ():
         units.extend((tree, unit) for unit in tree.find_units(root))
     skip = [unit for _, unit in units]
     files: list[tuple[Parser, Sniff]] = []
@@ -174,7 +231,10 @@ def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
             ignored.append(path)
         else:
             files.append((parser, sniff))
-    return DirectoryScan(units=tuple(units), files=tuple(files), ignored=tuple(ignored))
+    files, earlier = _newest_saved_runs(files)
+    return DirectoryScan(
+        units=tuple(units), files=tuple(files), ignored=tuple(ignored), earlier=earlier
+    )
 
 
 def parse_directory(root: Path, fmt: str | None = None) -> ParseResult:

@@ -8,9 +8,7 @@ the file and the JSON path, never a bare ``KeyError``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import math
 import re
 import zlib
@@ -19,7 +17,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from perf_gate.core import limits
 from perf_gate.core.errors import InputError
+from perf_gate.core.json_input import loads
+from perf_gate.core.limits import TooLarge, gunzip
 from perf_gate.core.model import Device, InputFile, ParseResult
 from perf_gate.schemas import check_schema
 from perf_gate.schemas import json_path as json_path  # parsers name where a value sits
@@ -41,7 +42,9 @@ class Sniff:
         if self.data[:2] != _GZIP_MAGIC or self.path.name.endswith((".tar.gz", ".tgz")):
             return self.data
         try:
-            return gzip.decompress(self.data)
+            return gunzip(self.data, limits.current().input_bytes)
+        except TooLarge as exc:
+            raise InputError(f"gzip data {exc}", path=str(self.path)) from None
         except (OSError, EOFError, zlib.error):
             return None
 
@@ -61,20 +64,15 @@ class Sniff:
         if not stripped.startswith(("{", "[")):
             return None
         try:
-            return json.loads(self.text)
-        except json.JSONDecodeError:
+            return loads(self.text, str(self.path))
+        except InputError:
             return None
 
     def json_or_error(self) -> Any:
         """The parsed JSON document; malformed JSON raises with line and column."""
         if self.content is None:
             raise InputError("corrupt gzip data", path=str(self.path))
-        try:
-            return json.loads(self.text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"malformed JSON: {exc.msg}", path=str(self.path), where=f"line {exc.lineno}"
-            ) from None
+        return loads(self.text, str(self.path))
 
     @cached_property
     def sha256(self) -> str:
@@ -102,7 +100,15 @@ class Parser(Protocol):
 
 def read_sniff(path: Path) -> Sniff:
     try:
-        return Sniff(path=path, data=path.read_bytes())
+        with path.open("rb") as handle:
+            data = handle.read(limits.current().input_bytes + 1)
+        if len(data) > limits.current().input_bytes:
+            raise InputError(
+                f"larger than the input limit of {limits.current().input_bytes:,} bytes "
+                "(limits.input_bytes in .perf-gate.yml)",
+                path=str(path),
+            )
+        return Sniff(path=path, data=data)
     except FileNotFoundError:
         raise InputError("no such file", path=str(path)) from None
     except IsADirectoryError:
@@ -120,8 +126,11 @@ def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> fl
     """A finite number (and > 0 for timings, rates and sizes); else :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"expected a number, got {value!r}", path=str(sniff.path), where=where)
-    number = float(value)
-    if not math.isfinite(number):
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):  # also a huge integer: float() gives inf or raises
         raise InputError(f"not a finite number: {value!r}", path=str(sniff.path), where=where)
     if positive and number < 0:
         raise InputError(f"negative value {number:g}", path=str(sniff.path), where=where)

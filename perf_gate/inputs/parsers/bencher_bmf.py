@@ -72,7 +72,8 @@ class BencherBmf:
         kind, unit, scale = _MEASURES.get(measure, (Kind.OTHER, "count", 1.0))
         where = json_path([bench, measure])
         numbers = {
-            key: finite(result[key], sniff, f"{where}.{key}", positive=False) * scale
+            key: finite(result[key], sniff, f"{where}.{key}", positive=kind is not Kind.OTHER)
+            * scale
             for key in ("value", "lower_value", "upper_value")
             if key in result
         }

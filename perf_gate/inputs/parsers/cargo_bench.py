@@ -5,7 +5,9 @@ This is what ``#[bench]`` benchmarks print, and what criterion prints with
 ``bench:`` line is one metric named by the test's path. ``ns/iter`` (any time unit per
 iteration) is a timing in ns; a rate such as ``MB/s`` is higher-is-better; any other
 unit (``cycles/iter``) is kept as written, lower is better. libtest's ``(+/- N)`` is
-the spread of its samples (max - min), kept in ``meta`` as ``spread``.
+the spread of its samples (max - min), kept in ``meta`` as ``spread``. With ``b.bytes``
+set, libtest appends ``= 1108 MB/s``: that is a second metric, ``<name> throughput``
+(higher is better).
 
 Several targets in one log (``Running benches/foo.rs (...)``) are read in turn; a name
 that a previous target already used is qualified with its target (``foo::name``).
@@ -28,7 +30,8 @@ from perf_gate.inputs.parsers.base import Sniff, device_from_name, line_error, o
 _NUMBER = r"[0-9][0-9,_]*(?:\.[0-9]+)?"
 BENCH_LINE = re.compile(
     rf"^test (?P<name>.+?) \.\.\. bench:\s+(?P<value>{_NUMBER})\s+(?P<unit>\S+)"
-    rf"(?:\s+\(\+/-\s*(?P<spread>{_NUMBER})\))?\s*$"
+    rf"(?:\s+\(\+/-\s*(?P<spread>{_NUMBER})\))?"
+    rf"(?:\s*=\s*(?P<rate>{_NUMBER})\s+(?P<rate_unit>\S+/s))?\s*$"
 )
 _BENCH_START = re.compile(r"^test .+? \.\.\. bench:")
 _FAILED = re.compile(r"^test (?P<name>.+?) \.\.\. FAILED\s*$")
@@ -170,6 +173,20 @@ def scan_bench_lines(sniff: Sniff, fmt: str, seen: set[str] | None = None) -> li
                 meta=tuple(meta),
             )
         )
+        if found.group("rate") is not None:  # `b.bytes = N`: libtest adds `= R MB/s`
+            metrics.append(
+                Metric(
+                    name=f"{name} throughput",
+                    value=number(found.group("rate")),
+                    unit=found.group("rate_unit"),
+                    kind=Kind.THROUGHPUT,
+                    direction="higher",
+                    device=device,
+                    source=source,
+                    format=fmt,
+                    meta=tuple(meta[:1]),
+                )
+            )
     return metrics
 
 

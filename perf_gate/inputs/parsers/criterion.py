@@ -3,9 +3,11 @@
 Each benchmark folder holding ``new/estimates.json`` (or ``new/sample.json``) is one
 benchmark, named by ``benchmark.json``'s ``full_id`` (``group/func/param``, the name
 criterion prints) or, without it, by its path below ``criterion/``. Its samples are the
-per-iteration times ``times[i] / iters[i]`` (ns) of ``sample.json``; its value is their
-median (criterion's ``median`` estimate when there are no samples), with the median's
-confidence interval from ``estimates.json`` as ``lower``/``upper``. A ``throughput`` in
+per-iteration times ``times[i] / iters[i]`` (ns) of ``sample.json``; its value is
+criterion's typical estimate from ``estimates.json`` (the ``slope``, or the ``mean`` with
+flat sampling: what criterion prints as ``time: [low estimate high]``, so a tree and a
+terminal log of one run agree), with its confidence interval as ``lower``/``upper``
+(the median of the samples when there is no ``estimates.json``). A ``throughput`` in
 ``benchmark.json`` (``Elements``, ``Bytes``, ``BytesDecimal`` per iteration) adds a
 ``<name> throughput`` metric (higher is better). ``change/estimates.json``, criterion's
 own base→new comparison, is kept in ``meta``.
@@ -18,13 +20,14 @@ reads ``base/`` of the same tree and is used only when asked for by name, so tha
 
 from __future__ import annotations
 
+import re
 import statistics
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import InputFile, Kind, Metric, ParseResult
-from perf_gate.inputs.parsers import register, register_tree
+from perf_gate.inputs.parsers import register, register_tree, register_tree_family
 from perf_gate.inputs.parsers.base import Sniff, finite, read_sniff, validate_or_raise
 
 _MARKERS = ("estimates.json", "sample.json")
@@ -61,8 +64,8 @@ class CriterionTree:
             samples = _samples(sniff)
             files.append(sniff.input_file(self.name))
         estimates = self._read(run / "estimates.json", "criterion-estimates.schema.json", files)
-        estimate, lower, upper = _median_estimate(estimates)
-        value = statistics.median(samples) if samples else estimate
+        estimate, lower, upper = _typical_estimate(estimates)
+        value = estimate if estimate is not None or not samples else statistics.median(samples)
         if value is None:
             raise InputError(
                 "criterion benchmark without estimates.json or sample.json", path=str(run)
@@ -111,14 +114,24 @@ def _path_id(unit: Path) -> str:
     return unit.name
 
 
-def _median_estimate(doc: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    """criterion's median (mean when absent) and its confidence interval, in ns."""
+def _typical_estimate(doc: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """criterion's typical estimate and its confidence interval, in ns.
+
+    The typical estimate is what criterion prints as ``time: [low estimate high]``: the
+    slope with linear sampling, the mean when there is no slope (flat sampling), so a
+    tree and a terminal log of the same run give the same value.
+    """
     if not doc:
         return None, None, None
-    median = doc.get("median") or doc["mean"]
-    interval = median.get("confidence_interval") or {}
+    typical = next(
+        (doc[key] for key in ("slope", "mean", "median") if isinstance(doc.get(key), dict)),
+        None,
+    )
+    if typical is None:
+        return None, None, None
+    interval = typical.get("confidence_interval") or {}
     return (
-        float(median["point_estimate"]),
+        float(typical["point_estimate"]),
         _float_or_none(interval.get("lower_bound")),
         _float_or_none(interval.get("upper_bound")),
     )
@@ -195,7 +208,7 @@ class CriterionEstimates:
     """One ``estimates.json`` given on its own.
 
     Inside a criterion tree (``<bench>/new/estimates.json``) it reads the whole benchmark
-    folder as the tree does; alone, it is the median estimate named by the file's stem.
+    folder as the tree does; alone, it is the typical estimate named by the file's stem.
     """
 
     name = "criterion-estimates"
@@ -215,7 +228,7 @@ class CriterionEstimates:
             return CriterionTree(saved.name).parse_unit(saved.parent)
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "criterion-estimates.schema.json")
-        value, lower, upper = _median_estimate(doc)
+        value, lower, upper = _typical_estimate(doc)
         assert value is not None
         metric = Metric(
             name=sniff.path.stem,
@@ -231,6 +244,21 @@ class CriterionEstimates:
         return ParseResult(metrics=(metric,), files=(sniff.input_file(self.name),))
 
 
+def saved_baseline(name: str) -> CriterionTree:
+    """``criterion:NAME``: the run ``cargo bench -- --save-baseline NAME`` left in
+    ``<bench>/NAME/`` (``criterion:base`` is ``criterion-base``, ``criterion:new`` is
+    ``criterion``). Read only when asked for by name."""
+    if name in (".", "..", "change", "report") or not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise InputError(
+            f"criterion baseline name {name!r} is not a folder criterion writes "
+            "(--save-baseline NAME: letters, digits, '-' and '_')",
+            path=None,
+        )
+    fmt = "criterion" if name == "new" else "criterion-base"
+    return CriterionTree(name, name=fmt, automatic=False)
+
+
 register_tree(CriterionTree())
 register_tree(CriterionTree("base", name="criterion-base", automatic=False))
+register_tree_family("criterion", saved_baseline)
 register(CriterionEstimates(), priority=5)

@@ -8,9 +8,13 @@ aggregates Google Benchmark adds (``_mean``, ``_median``, ``_stddev``, ``_cv``,
 ``--benchmark_report_aggregates_only`` the ``median`` (else ``mean``) aggregate is the
 value. ``cpu_time`` is kept in ``meta``. Counters become metrics of their own named
 ``<benchmark> <counter>``: ``bytes_per_second`` / ``items_per_second`` and user rates
-(``*_per_second``, ``*/s``) are throughputs, ``max_bytes_used`` is memory, other user
-counters are kept as given (lower is better). A benchmark that reports
-``error_occurred`` fails the gate.
+(``*_per_second``, ``*/s``) are throughputs, ``max_bytes_used`` is memory. The JSON
+does not say which user counters are rates (``Counter::kIsRate``, printed ``1.22G/s``
+on the console): a counter named as a rate (``rate``, ``*_rate``, ``throughput``,
+``bandwidth``; not ``error_rate`` or ``miss_rate``), or whose value times the run's
+time is the same in every repetition, is a throughput (unit ``/s``, higher is
+better); other user counters are kept as given (lower is better). A benchmark that
+reports ``error_occurred`` fails the gate.
 """
 
 from __future__ import annotations
@@ -80,7 +84,29 @@ def _counter_kind(counter: str) -> tuple[Kind, str]:
         return Kind.MEMORY, "MB"
     if lowered.endswith(("per_second", "_per_sec", "/s", "_ps")) or "flops" in lowered:
         return Kind.THROUGHPUT, ""
+    words = set(re.split(r"[^a-z0-9]+", lowered))
+    if words & _RATE_WORDS and not words & _BAD_RATE_WORDS:
+        return Kind.THROUGHPUT, "/s"
     return Kind.OTHER, ""
+
+
+_RATE_WORDS = {"rate", "throughput", "bandwidth"}
+_BAD_RATE_WORDS = {"error", "errors", "miss", "misses", "fail", "failure", "drop", "loss"}
+
+
+def _is_rate(values: list[float], times: list[list[float]]) -> bool:
+    """A counter that varies inversely with the run's time is a rate (``kIsRate``,
+    ``kIsIterationInvariantRate``, ``kAvgThreadsRate``): JSON does not carry the flags,
+    but ``value * time`` is the same in every repetition, for one of the times
+    (CPU or real, per iteration or in total), while the value itself moves.
+    """
+    if len(values) < 2 or min(values) <= 0.0 or max(values) / min(values) - 1.0 < 1e-6:
+        return False
+    for time in times:
+        products = [v * t for v, t in zip(values, time, strict=True)]
+        if min(products) > 0.0 and max(products) / min(products) - 1.0 < 1e-6:
+            return True
+    return False
 
 
 class GoogleBenchmark:
@@ -147,6 +173,7 @@ class GoogleBenchmark:
         device = device_from_name(sniff.path)
         real: list[float] = []
         cpu: list[float] = []
+        iterations: list[float] = []
         counters: dict[str, list[float]] = {}
         for i, entry in repetitions:
             where = f"$.benchmarks[{i}]"
@@ -154,6 +181,8 @@ class GoogleBenchmark:
             real.append(to_ns(finite(entry["real_time"], sniff, f"{where}.real_time"), unit))
             if "cpu_time" in entry:
                 cpu.append(to_ns(finite(entry["cpu_time"], sniff, f"{where}.cpu_time"), unit))
+            count = entry.get("iterations")
+            iterations.append(float(count) if isinstance(count, (int, float)) else 1.0)
             for key, value in entry.items():
                 if key in _RESERVED or isinstance(value, bool):
                     continue
@@ -178,8 +207,16 @@ class GoogleBenchmark:
                 meta=tuple(meta),
             )
         ]
+        times = [
+            [t * n for t, n in zip(series, iterations, strict=True)] if total else series
+            for series in (real, cpu)
+            if len(series) == len(real)
+            for total in (False, True)
+        ]
         for counter, values in counters.items():
             kind, unit = _counter_kind(counter)
+            if kind is Kind.OTHER and len(values) == len(real) and _is_rate(values, times):
+                kind, unit = Kind.THROUGHPUT, "/s"
             if kind is Kind.MEMORY:
                 values = [to_mb(v, "b") for v in values]
             out.append(

@@ -9,6 +9,7 @@ The count is exact (no noise), so any change is real.
 
 from __future__ import annotations
 
+import math
 import re
 
 from perf_gate.core.model import Kind, Metric, ParseResult
@@ -58,7 +59,9 @@ class Gungraun:
             try:
                 value = float(found.group("value"))
             except ValueError:
-                raise line_error(sniff, lineno, f"not a count: {found.group('value')!r}") from None
+                value = math.nan
+            if not (math.isfinite(value) and value >= 0):
+                raise line_error(sniff, lineno, f"not a count: {found.group('value')!r}")
             name = f"{bench} {found.group('label')}"
             if name in seen:
                 raise line_error(sniff, lineno, f"{name!r} is given twice")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from perf_gate.core.model import Kind, Metric, ParseResult
+from typing import Any
+
+from perf_gate.core.model import Finding, Kind, Metric, ParseResult
 from perf_gate.core.units import to_ns
 from perf_gate.inputs.parsers import register
 from perf_gate.inputs.parsers.base import Sniff, finite, one_file, validate_or_raise
@@ -30,6 +32,7 @@ class Hyperfine:
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "hyperfine.schema.json")
         metrics = []
+        findings = []
         for i, result in enumerate(doc["results"]):
             where = f"$.results[{i}]"
             times = result.get("times") or []
@@ -49,7 +52,27 @@ class Hyperfine:
                     format=self.name,
                 )
             )
-        return one_file(sniff, self.name, metrics)
+            failed = _exit_problem(str(result["command"]), result.get("exit_codes") or [])
+            if failed is not None:
+                findings.append(Finding(str(sniff.path), failed, "fail", "command-failed"))
+        return one_file(sniff, self.name, metrics, findings)
+
+
+def _exit_problem(command: str, exit_codes: list[Any]) -> str | None:
+    """Why the runs of ``command`` do not count (``hyperfine -i`` keeps failing runs), or None.
+
+    ``null`` is a run killed by a signal.
+    """
+    bad = [code for code in exit_codes if code != 0]
+    if not bad:
+        return None
+    codes = sorted({str(code) for code in bad if code is not None})
+    how = [f"exit code{'s' if len(codes) > 1 else ''} {', '.join(codes)}"] if codes else []
+    how += ["killed by a signal"] if None in bad else []
+    return (
+        f"{command!r} exited non-zero in {len(bad)} of {len(exit_codes)} runs "
+        f"({'; '.join(how)}): its timings measure a failing command"
+    )
 
 
 register(Hyperfine())

@@ -117,3 +117,27 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert paths["r.json"].stat().st_mode & 0o777 == 0o644
+
+
+def test_a_sample_row_whose_shift_and_medians_disagree_says_both() -> None:
+    # issue 13.8: Delta is the Hodges–Lehmann shift, Baseline/Current the medians;
+    # 2.75 µs -> 2.78 µs shown as +9.1 % contradicts itself unless the row says so.
+    from perf_gate.report.render import table_row, text_table
+
+    base = metric("bimodal", 2750.0, samples=(2500.0,) * 5 + (2750.0,) * 6)
+    cur = metric("bimodal", 2780.0, samples=(2780.0,) * 6 + (3000.0,) * 5)
+    (row,) = compare(run(cur), [run(base)], DEFAULT)
+    assert row.delta_pct == pytest.approx(9.09, abs=0.01)
+    cells = table_row(row)
+    assert (cells.baseline, cells.current) == ("2.75 µs", "2.78 µs")
+    assert cells.delta == "+9.1% shift (values +1.1%)"
+    assert "+9.1% shift (values +1.1%)" in text_table([row])
+
+
+def test_a_sample_row_whose_shift_matches_its_medians_shows_the_plain_delta() -> None:
+    from perf_gate.report.render import table_row
+
+    base = metric("steady", 1000.0, samples=(990.0, 995.0, 1000.0, 1005.0, 1010.0))
+    cur = metric("steady", 1100.0, samples=(1089.0, 1094.5, 1100.0, 1105.5, 1111.0))
+    (row,) = compare(run(cur), [run(base)], DEFAULT)
+    assert table_row(row).delta == "+10.0%"

@@ -161,3 +161,34 @@ def test_a_time_line_without_any_name_is_an_error_with_its_line(tmp_path: Path) 
     with pytest.raises(InputError) as caught:
         parse_file(log, "criterion-log")
     assert caught.value.where == "line 1"
+
+
+def test_libtest_throughput_lines_give_a_timing_and_a_throughput(tmp_path: Path) -> None:
+    # issue 13.4: `b.bytes = N` makes libtest append `= N MB/s`; the log was refused.
+    log = tmp_path / "bench.log"
+    log.write_text(
+        "\nrunning 3 tests\n"
+        "test bench_plain      ... bench:         845.00 ns/iter (+/- 12.50)\n"
+        "test bench_work_bytes ... bench:       3,695.30 ns/iter (+/- 189.03) = 1108 MB/s\n"
+        "test bench_int_bytes  ... bench:       3,695 ns/iter (+/- 189) = 1108 MB/s\n"
+        "\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 3 filtered out\n"
+    )
+    metrics = {m.name: m for m in parse_file(log).metrics}
+    assert list(metrics) == [
+        "bench_plain",
+        "bench_work_bytes",
+        "bench_work_bytes throughput",
+        "bench_int_bytes",
+        "bench_int_bytes throughput",
+    ]
+    timing = metrics["bench_work_bytes"]
+    assert (timing.value, timing.unit, timing.direction) == (3695.30, "ns", "lower")
+    assert dict(timing.meta)["spread"] == "189.03"
+    assert metrics["bench_int_bytes"].value == 3695.0
+    rate = metrics["bench_int_bytes throughput"]
+    assert (rate.value, rate.unit, rate.kind, rate.direction) == (
+        1108.0,
+        "MB/s",
+        Kind.THROUGHPUT,
+        "higher",
+    )

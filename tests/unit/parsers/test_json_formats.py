@@ -127,3 +127,104 @@ def test_bencher_metric_format_measures() -> None:
     assert (size.value, size.unit, size.kind) == (pytest.approx(1209.008128), "MB", Kind.MEMORY)
     count = metrics["bitnet::load_gguf instructions"]
     assert (count.unit, count.kind, count.direction) == ("count", Kind.OTHER, "lower")
+
+
+def _hyperfine_result(command: str, times: list[float], exit_codes: list[int | None]) -> dict:
+    """One entry in hyperfine 1.15's ``--export-json`` shape (``-i`` keeps failing runs)."""
+    ordered = sorted(times)
+    return {
+        "command": command,
+        "mean": sum(times) / len(times),
+        "stddev": 0.0001,
+        "median": ordered[len(ordered) // 2],
+        "user": 0.0006,
+        "system": 0.0,
+        "min": ordered[0],
+        "max": ordered[-1],
+        "times": times,
+        "exit_codes": exit_codes,
+    }
+
+
+def test_hyperfine_commands_that_exited_non_zero_are_blocking_findings(tmp_path: Path) -> None:
+    # issue 13.2: `hyperfine -i` records failing runs; timing a command that failed
+    # measures nothing, so the gate must not pass it silently.
+    path = tmp_path / "hyperfine.json"
+    results = [
+        _hyperfine_result("false", [0.0013, 0.0032, 0.0007], [1, 1, 1]),
+        _hyperfine_result("./flaky", [0.0021, 0.0020, 0.0022], [0, 2, 0]),
+        _hyperfine_result("true", [0.0007, 0.0006, 0.0006], [0, 0, 0]),
+        _hyperfine_result("./hang", [0.0031, 0.0030, 0.0032], [None, 3, 0]),
+    ]
+    path.write_text(json.dumps({"results": results}))
+    parsed = parse_file(path)
+    assert [m.name for m in parsed.metrics] == ["false", "./flaky", "true", "./hang"]
+    assert [(f.severity, f.code) for f in parsed.findings] == [("fail", "command-failed")] * 3
+    assert "'false' exited non-zero in 3 of 3 runs (exit code 1)" in parsed.findings[0].message
+    assert "'./flaky' exited non-zero in 1 of 3 runs (exit code 2)" in parsed.findings[1].message
+    assert "in 2 of 3 runs (exit code 3; killed by a signal)" in parsed.findings[2].message
+
+
+def _gbench_repetition(real_ns: float, cpu_ns: float, iterations: int) -> dict:
+    """One ``run_type: iteration`` entry as Google Benchmark 1.7 writes it, with the
+    counters of ``Counter(n, kIsRate)``, ``Counter(k, kIsIterationInvariantRate)``, a
+    plain counter, and ``SetBytesProcessed``. JSON carries no counter flags."""
+    seconds = cpu_ns * 1e-9
+    return {
+        "name": "BM_work",
+        "family_index": 0,
+        "per_family_instance_index": 0,
+        "run_name": "BM_work",
+        "run_type": "iteration",
+        "repetitions": 3,
+        "repetition_index": 0,
+        "threads": 1,
+        "iterations": iterations,
+        "real_time": real_ns,
+        "cpu_time": cpu_ns,
+        "time_unit": "ns",
+        "bytes_per_second": 8000.0 / seconds,
+        "elements": 1000.0 / seconds,  # kIsRate of iterations * 1000: no name says so
+        "invariant": 1000.0 / seconds,  # kIsIterationInvariantRate of 1000
+        "total_rate": 5.0 / (seconds * iterations),  # kIsRate of a constant 5
+        "plain": 42.0,
+        "allocs": 3.0 + iterations % 2,
+    }
+
+
+def test_google_benchmark_rate_counters_are_higher_is_better(tmp_path: Path) -> None:
+    # issue 13.6: kIsRate counters (printed 1.22G/s on the console) were lower-is-better,
+    # so a 2x slowdown read as "improved -50 %". JSON has no flags; a rate counter is one
+    # whose value times the run's time is the same in every repetition.
+    path = tmp_path / "gbench.json"
+    reps = [
+        _gbench_repetition(9632.7, 2712.15, 5004),
+        _gbench_repetition(11448.1, 2708.02, 5004),
+        _gbench_repetition(10011.9, 2741.77, 4987),
+    ]
+    path.write_text(json.dumps({"context": {"library_build_type": "release"}, "benchmarks": reps}))
+    metrics = {m.name: m for m in parse_file(path).metrics}
+    directions = {name: m.direction for name, m in metrics.items()}
+    assert directions == {
+        "BM_work": "lower",
+        "BM_work bytes_per_second": "higher",
+        "BM_work elements": "higher",
+        "BM_work invariant": "higher",
+        "BM_work total_rate": "higher",
+        "BM_work plain": "lower",
+        "BM_work allocs": "lower",
+    }
+    assert metrics["BM_work elements"].kind is Kind.THROUGHPUT
+    assert metrics["BM_work elements"].unit == "/s"
+
+
+def test_google_benchmark_counters_named_as_rates_are_higher_is_better(tmp_path: Path) -> None:
+    path = tmp_path / "gbench.json"
+    (entry,) = [_gbench_repetition(9632.7, 2712.15, 5004)]
+    entry["rate"] = entry.pop("elements")
+    entry["bandwidth"] = entry.pop("invariant")
+    path.write_text(
+        json.dumps({"context": {"library_build_type": "release"}, "benchmarks": [entry]})
+    )
+    directions = {m.name: m.direction for m in parse_file(path).metrics}
+    assert directions["BM_work rate"] == directions["BM_work bandwidth"] == "higher"

@@ -185,7 +185,7 @@ EXPECTED: dict[str, tuple[str, dict[str, float], set[str]]] = {
     ),
     "criterion_I2S_quantize_1024_estimates.json": (
         "criterion-estimates",
-        {"criterion_I2S_quantize_1024_estimates": 1619876.793902439},
+        {"criterion_I2S_quantize_1024_estimates": 1625812.0684350524},  # the slope
         set(),
     ),
     "benchcompare_baseline_test_regression.json": (
@@ -276,21 +276,22 @@ def test_the_bitnet_criterion_pair_read_as_a_tree(tmp_path: Path) -> None:
     (unit / "benchmark.json").symlink_to(BITNET / "criterion_I2S_quantize_1024_benchmark.json")
     timing, rate = parse_path(tmp_path).metrics
     assert timing.name == "quantization_sizes/I2S_quantize/1024"
-    assert (timing.value, timing.lower, timing.upper) == (
-        1619876.793902439,
-        1607703.3875,
-        1631975.2511764707,
+    assert (timing.value, timing.lower, timing.upper) == (  # the slope, as criterion prints
+        1625812.0684350524,
+        1613382.086426518,
+        1639395.486743171,
     )
-    assert (rate.unit, rate.value) == ("elem/s", pytest.approx(1024 / 1619876.793902439e-9))
+    assert (rate.unit, rate.value) == ("elem/s", pytest.approx(1024 / 1625812.0684350524e-9))
 
 
 def _by_label(metrics: tuple[Metric, ...]) -> dict[str, Metric]:
     return {m.label: m for m in metrics}
 
 
-def _per_iteration_median(sample: Path) -> float:
-    doc = json.loads(sample.read_text())
-    return statistics.median(t / n for t, n in zip(doc["times"], doc["iters"], strict=True))
+def _typical_estimate(estimates: Path) -> float:
+    """What criterion prints as ``time: [.. estimate ..]``: the slope, else the mean."""
+    doc = json.loads(estimates.read_text())
+    return float((doc.get("slope") or doc["mean"])["point_estimate"])
 
 
 @pytest.mark.skipif(not (NOISE / "criterion_ecs").is_dir(), reason="no criterion noise data")
@@ -307,7 +308,7 @@ def test_real_criterion_trees_new_and_base(commit: str, fmt: str) -> None:
         bench = json.loads((sample.parent / "benchmark.json").read_text())
         metric = by_name[bench["full_id"]]
         assert len(metric.samples) == 100
-        assert metric.value == pytest.approx(_per_iteration_median(sample))
+        assert metric.value == pytest.approx(_typical_estimate(sample.parent / "estimates.json"))
 
 
 def _pyperf_files() -> list[Path]:

@@ -1,0 +1,114 @@
+"""Reading untrusted JSON: the one ``json.loads`` for results, baselines and manifests.
+
+Plain :func:`json.loads` takes ``NaN`` and ``Infinity``, keeps the last of two equal
+keys, turns a 400-digit integer into something ``float()`` cannot hold and recurses
+until Python gives up. Here each of those is :class:`InputError` naming the file and
+where: duplicate keys and non-finite numbers by JSON path, a syntax error by line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from perf_gate.core.errors import InputError, PerfGateError, json_path
+
+MAX_DEPTH = 64  # no results format nests half as deep
+MAX_NUMBER_DIGITS = 300  # float's range ends at about 1.8e308
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _Refused(f"integer of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"duplicate key {key[:80]!r}")
+        out[key] = value
+    return out
+
+
+def _too_deep(text: str) -> bool:
+    """More than ``MAX_DEPTH`` open brackets at once (strings ignored roughly by counting)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def loads(
+    text: str,
+    path: str | None = None,
+    error: type[PerfGateError] = InputError,
+) -> Any:
+    """The JSON document in ``text``; anything a strict reader would refuse raises ``error``."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
+        raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
+    try:
+        document = json.loads(text, object_pairs_hook=_pairs, parse_int=_integer)
+    except _Refused as exc:
+        raise error(str(exc), path=path) from None
+    except json.JSONDecodeError as exc:
+        raise error(f"malformed JSON: {exc.msg}", path=path, where=f"line {exc.lineno}") from None
+    except (RecursionError, ValueError) as exc:
+        raise error(f"malformed JSON: {exc}", path=path) from None
+    check_document(document, path, error)  # NaN, Infinity, 1e999: named by JSON path
+    return document
+
+
+def dumps(document: Any, **kwargs: Any) -> str:
+    """Strict JSON out: a non-finite number is a bug, never a bare ``NaN`` in a file."""
+    return json.dumps(document, allow_nan=False, **kwargs)
+
+
+MAX_NODES = 1_000_000  # YAML aliases can make a small file a huge tree
+
+
+def check_document(
+    document: Any, path: str | None = None, error: type[PerfGateError] = InputError
+) -> None:
+    """Refuse a parsed document (JSON or YAML) that holds a non-finite number, nests more
+    than ``MAX_DEPTH`` levels or has more than ``MAX_NODES`` values; names the JSON path."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    seen = 0
+    while stack:
+        value, where = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise error(f"more than {MAX_NODES:,} values", path=path)
+        if len(where) > MAX_DEPTH:
+            raise error(f"nested more than {MAX_DEPTH} levels deep", path=path, where=_at(where))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise error(f"not a finite number: {value!r}", path=path, where=_at(where))
+        if isinstance(value, dict):
+            stack.extend((v, (*where, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*where, i)) for i, v in enumerate(value))
+
+
+def _at(where: tuple[Any, ...]) -> str:
+    return json_path(list(where))

@@ -1,0 +1,112 @@
+"""``perf-report.html``: one self-contained page (inline SVG, inline script, no fetches).
+
+Per benchmark: the samples of baseline and current with the interval of the change,
+the history trend with the tolerance band; and the summary table, sortable and
+filterable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from markupsafe import Markup
+
+from perf_gate.core.units import format_pct
+from perf_gate.judge.verdict import SEVERITY, Row
+from perf_gate.report.evidence import display_name
+from perf_gate.report.svg import strip_plot, trend_plot
+from perf_gate.report.templates import render
+
+REPORT_NAME = "perf-report.html"
+
+
+class Cells(Protocol):
+    """A row of the summary table (:class:`perf_gate.report.render.TableRow`)."""
+
+    @property
+    def metric(self) -> str: ...
+    @property
+    def baseline(self) -> str: ...
+    @property
+    def current(self) -> str: ...
+    @property
+    def delta(self) -> str: ...
+    @property
+    def threshold(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def severity(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    status: str
+    delta: str
+    samples: Markup | None
+    trend: Markup | None
+
+
+def tolerance_band(value: float, tolerance: float | None) -> tuple[float, float] | None:
+    if tolerance is None:
+        return None
+    return value * (1 - tolerance / 100), value * (1 + tolerance / 100)
+
+
+def _samples(row: Row) -> Markup | None:
+    sides = [
+        (side, metric.samples)
+        for side, metric in (("baseline", row.baseline), ("current", row.current))
+        if metric is not None and metric.samples
+    ]
+    if not sides:
+        return None
+    band = None
+    if row.interval_pct and row.baseline is not None:
+        lo, hi = row.interval_pct
+        band = (row.baseline.value * (1 + lo / 100), row.baseline.value * (1 + hi / 100))
+    return Markup(strip_plot(f"{display_name(row)}: samples ({row.metric.unit})", sides, band))
+
+
+def _trend(row: Row, earlier: Sequence[float]) -> Markup | None:
+    if row.baseline is None or row.current is None or not earlier:
+        return None
+    values = [*earlier, row.baseline.value, row.current.value]
+    labels = [f"run {i + 1}" for i in range(len(earlier))] + ["baseline", "this PR"]
+    band = tolerance_band(row.baseline.value, row.threshold.tolerance)
+    flagged = [False] * (len(values) - 1) + [SEVERITY[row.status] == 0]
+    return Markup(trend_plot(f"{display_name(row)}: trend", values, labels, band, flagged))
+
+
+def panels(rows: Sequence[Row], history: Mapping[tuple[str, str], Sequence[float]]) -> list[Panel]:
+    out = []
+    for row in sorted(rows, key=lambda r: SEVERITY[r.status]):
+        samples = _samples(row)
+        trend = _trend(row, history.get(row.metric.key, ()))
+        if samples is None and trend is None:
+            continue
+        out.append(
+            Panel(display_name(row), row.status.value, format_pct(row.delta_pct), samples, trend)
+        )
+    return out
+
+
+def render_html(
+    *,
+    gate_line: str,
+    rows: Sequence[Row],
+    table: Sequence[Cells],
+    history: Mapping[tuple[str, str], Sequence[float]],
+) -> str:
+    """``table`` holds the summary's cells of ``rows``, in the same order."""
+    order = sorted(range(len(rows)), key=lambda i: SEVERITY[rows[i].status])
+    cells = [(table[i], rows[i].delta_pct, rows[i].status.value) for i in order]
+    return render(
+        "html/perf-report.html.j2",
+        gate_line=gate_line,
+        table=cells,
+        panels=panels(rows, history),
+    )
