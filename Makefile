@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench eval clean lock
+.PHONY: demo test lint typecheck unit bench bench-speed eval clean lock
 
 # The venv installs exactly the locked versions (with hashes), whatever the index serves
 # today; `make lock` is the one command that moves them.
@@ -47,6 +47,11 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_stats.py
+
+# perf-gate finalize on generated suites of 1,000 and 10,000 benchmarks, next to a
+# parse-only floor, `pytest-benchmark compare` and `pyperf compare_to` (about 15 min).
+bench-speed: $(STAMP)
+	$(BIN)/python benchmarks/bench_speed.py $(BENCH_ARGS)
 
 eval: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_detector.py

@@ -47,6 +47,11 @@ class ProofError(PerfGateError):
     """An A/B run cannot show that each side measured its own code (exit 2)."""
 
 
+class TargetMismatch(PerfGateError):
+    """Data names a pull request or commit that is not the one benchmarked: publishing
+    there would write one PR's result onto another, so nothing is written."""
+
+
 class OutputError(PerfGateError):
     """An output file could not be written."""
 

@@ -54,6 +54,8 @@ class CheckRunResult:
     url: str | None
     created: bool
     annotations_sent: int
+    app_slug: str | None = None
+    """The app the token belongs to (``github-actions`` for ``GITHUB_TOKEN``)."""
 
 
 # -- pure: building the payload ----------------------------------------------------
@@ -231,7 +233,9 @@ def build_payload(
         name=context.gate_name,
         head_sha=context.head_sha,
         conclusion=conclusion_for(status),
-        title=sanitize.one_line(markdown.neutralize_mentions(title), limit=TITLE_LIMIT),
+        title=sanitize.one_line(
+            markdown.neutralize_references(markdown.neutralize_mentions(title)), limit=TITLE_LIMIT
+        ),
         summary=render_summary(receipt, pointer),
         text=render_text(receipt, report, pointer),
         annotations=tuple(annotations_for(receipt, workspace=workspace)),
@@ -334,4 +338,11 @@ def publish_check_run(
         url=run.get("html_url") if isinstance(run.get("html_url"), str) else None,
         created=created,
         annotations_sent=len(annotations),
+        app_slug=_app_slug(run),
     )
+
+
+def _app_slug(run: Mapping[str, Any]) -> str | None:
+    app = run.get("app")
+    slug = app.get("slug") if isinstance(app, dict) else None
+    return slug if isinstance(slug, str) and slug else None

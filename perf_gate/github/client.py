@@ -10,6 +10,7 @@ Writes are serialized and spaced, as GitHub asks of integrations.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -74,11 +75,15 @@ class RetryPolicy:
 
     ``attempts`` bounds retries of 5xx and connection errors, with delays
     ``base_delay * 2**n`` capped at ``max_delay``. Rate-limit waits add up to at most
-    ``max_total_wait`` seconds; a wait that would exceed it fails at once.
+    ``max_total_wait`` seconds; a wait that would exceed it fails at once. Whatever the
+    answers and their headers say, one call sends at most ``max_requests`` requests, and
+    no wait is shorter than the backoff (``retry-after: 0``, ``nan`` or a reset in the
+    past do not make it hammer GitHub).
     ``write_spacing`` is the pause kept between two writes.
     """
 
     attempts: int = 5
+    max_requests: int = 6
     base_delay: float = 1.0
     max_delay: float = 30.0
     max_total_wait: float = 300.0
@@ -232,7 +237,9 @@ class GitHubClient:
         policy = self.policy
         failures = 0
         secondary_hits = 0
-        while True:
+        raw: requests.Response | None
+        for sent in range(1, policy.max_requests + 1):
+            last = sent == policy.max_requests
             try:
                 raw = self._session.request(
                     method,
@@ -244,52 +251,41 @@ class GitHubClient:
                     allow_redirects=True,
                 )
             except requests.RequestException as exc:
+                raw, failure = None, f"no answer to {method} {shown} after {sent} tries "
+                failure += f"({type(exc).__name__})"
+            else:
+                if raw.status_code < 300:
+                    return Response(raw.status_code, _decode(raw), _headers(raw))
+                failure = f"{method} {shown} failed with {raw.status_code} after {sent} tries"
+            if raw is None or raw.status_code in _RETRY_STATUSES:
                 failures += 1
-                if failures >= policy.attempts:
-                    raise ServerError(
-                        f"no answer to {method} {shown} after {failures} tries "
-                        f"({type(exc).__name__})",
-                        method=method,
-                        path=shown,
-                    ) from None
+                if failures >= policy.attempts or last:
+                    status = 0 if raw is None else raw.status_code
+                    raise ServerError(failure, status=status, method=method, path=shown)
                 self._sleep(self._backoff(failures))
                 landed = recheck() if recheck is not None else None
                 if landed is not None:
                     return landed
                 continue
-
             status = raw.status_code
-            if status < 300:
-                return Response(status, _decode(raw), _headers(raw))
-            if status in _RETRY_STATUSES:
-                failures += 1
-                if failures >= policy.attempts:
-                    raise ServerError(
-                        f"{method} {shown} failed with {status} after {failures} tries",
-                        status=status,
-                        method=method,
-                        path=shown,
-                    )
-                self._sleep(self._backoff(failures))
-                landed = recheck() if recheck is not None else None
-                if landed is not None:
-                    return landed
-                continue
             wait = self._rate_limit_wait(raw, secondary_hits)
             if wait is not None:
                 secondary_hits += 1
-                if self._waited + wait > policy.max_total_wait:
-                    raise RateLimited(
-                        f"rate limited on {method} {shown}: GitHub asks to wait "
-                        f"{wait:.0f} s, beyond the {policy.max_total_wait:.0f} s cap",
-                        status=status,
-                        method=method,
-                        path=shown,
+                wait = max(wait, self._backoff(secondary_hits))
+                if last or self._waited + wait > policy.max_total_wait:
+                    why = (
+                        f"still limited after {sent} tries"
+                        if last
+                        else f"GitHub asks to wait {wait:.0f} s, beyond the "
+                        f"{policy.max_total_wait:.0f} s cap"
                     )
+                    where: dict[str, Any] = {"status": status, "method": method, "path": shown}
+                    raise RateLimited(f"rate limited on {method} {shown}: {why}", **where)
                 self._waited += wait
                 self._sleep(wait)
                 continue
             raise _error_for(raw, method, shown)
+        raise AssertionError("unreachable: the last try returns or raises")  # pragma: no cover
 
     # -- helpers --------------------------------------------------------------------
 
@@ -324,20 +320,27 @@ class GitHubClient:
         headers = raw.headers
         retry_after = headers.get("retry-after")
         if retry_after is not None:
-            try:
-                return max(0.0, float(retry_after))
-            except ValueError:
-                return self.policy.secondary_default_wait
+            seconds = _seconds(retry_after)
+            return self.policy.secondary_default_wait if seconds is None else max(0.0, seconds)
         if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
-            try:
-                reset = float(headers["x-ratelimit-reset"])
-            except ValueError:
+            reset = _seconds(headers["x-ratelimit-reset"])
+            if reset is None:
                 return self.policy.secondary_default_wait
             return max(0.0, reset - self._clock()) + 1.0
         if raw.status_code == 429 or "rate limit" in _message(raw).lower():
             # Secondary limit without headers: wait a minute, longer each time.
             return float(self.policy.secondary_default_wait * 2**hits)
         return None
+
+
+def _seconds(text: str) -> float | None:
+    """A header's number of seconds; ``None`` for anything but a finite number
+    (``inf`` counts as finite-and-huge, which the time cap refuses)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(value) else value
 
 
 def _items(data: JSON) -> Iterator[JSON]:

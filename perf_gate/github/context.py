@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import DEFAULT_GATE_NAME
-from perf_gate.core.errors import PublishError
+from perf_gate.core.errors import PublishError, TargetMismatch
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
@@ -52,6 +52,10 @@ class GitHubContext:
     """The event hands out a read-only token (a ``pull_request`` run for a fork or for
     Dependabot): a 403 then means exactly that, not a missing permission."""
     head_lookup: HeadLookup | None = None
+    pr_claimed: bool = False
+    """The pull request number was not taken from GitHub's own event (``pull_request``,
+    ``workflow_run``) but given (``--pr-number``, the ``pr-number`` input, an uploaded
+    event): it is used only when the PR's head is the benchmarked commit."""
     step_summary: Path | None = None
     in_actions: bool = False
     workflow: str = ""
@@ -167,6 +171,7 @@ class _Target:
     pr_number: int | None
     fork: bool
     head_lookup: HeadLookup | None
+    claimed: bool = False
 
 
 def _pull_request_target(pull: Mapping[str, Any], repository: str) -> _Target:
@@ -218,7 +223,9 @@ def target_from_event(
             break
     # With a pull request, GITHUB_SHA is the dispatched branch: the PR's head is looked up.
     sha = "" if number is not None else environ.get("GITHUB_SHA", "")
-    return _Target(head_sha=sha, pr_number=number, fork=False, head_lookup=None)
+    return _Target(
+        head_sha=sha, pr_number=number, fork=False, head_lookup=None, claimed=number is not None
+    )
 
 
 def context_from_environment(
@@ -243,6 +250,12 @@ def context_from_environment(
         event_path = Path(environ["GITHUB_EVENT_PATH"])
     event = load_event(event_path)
     target = target_from_event(event_name, event, environ, repository)
+    run = event.get("workflow_run")
+    if head_sha and isinstance(run, dict) and head_sha != run.get("head_sha"):
+        raise TargetMismatch(
+            f"head sha {head_sha[:12]} is not the head {str(run.get('head_sha'))[:12]} of the "
+            "workflow run that triggered this one"
+        )
     summary = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     return GitHubContext(
         repository=repository,
@@ -258,6 +271,7 @@ def context_from_environment(
         read_only_token=event_name == "pull_request"
         and (target.fork or environ.get("GITHUB_ACTOR", "") in READ_ONLY_ACTORS),
         head_lookup=None if pr_number is not None else target.head_lookup,
+        pr_claimed=pr_number is not None or target.claimed,
         step_summary=Path(summary) if summary else None,
         in_actions=environ.get("GITHUB_ACTIONS") == "true",
         workflow=environ.get("GITHUB_WORKFLOW", ""),

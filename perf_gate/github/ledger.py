@@ -3,8 +3,9 @@
 The text functions are pure and change nothing but what they are about: every other
 byte of the comment (other gates' rows, emoji or bold statuses, extra columns,
 other anchored sections, line endings) stays as it was. :func:`update_ledger`
-finds the Ledger through every page of comments, edits it, re-reads it and tries
-again when another gate's edit crossed ours, so that neither edit is lost.
+finds the Ledger (a comment the token's own identity wrote) through every page of
+comments, edits it, re-reads it twice and merges again when another gate's edit
+crossed ours, so that neither edit is lost.
 
 Over 400 lines because the Ledger's text format is one contract (parse, edit, render
 of the row, the hop log and ``Next:``), kept beside the edit loop that relies on it.
@@ -21,6 +22,7 @@ from typing import Any
 from perf_gate.core.errors import PublishError
 from perf_gate.github.client import GitHubClient, NotFound, Response
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.identity import written_by
 from perf_gate.report import markdown
 from perf_gate.report.templates import render
 
@@ -340,20 +342,36 @@ class LedgerResult:
     created: bool
     attempts: int
     url: str | None = None
+    conflict: str | None = None
+    """Set when another run rewrote our row after seeing our edit: its row stands."""
 
 
 def _comments_path(context: GitHubContext) -> str:
     return f"{context.repo_path}/issues/{context.pr_number}/comments"
 
 
-def find_ledgers(client: GitHubClient, context: GitHubContext) -> list[dict[str, Any]]:
-    """Every Ledger comment on the PR, oldest first (all pages read)."""
+def find_ledgers(client: GitHubClient, context: GitHubContext, author: str) -> list[dict[str, Any]]:
+    """Every Ledger comment ``author`` wrote on the PR, oldest first (all pages read).
+    A comment by anyone else is never taken for the Ledger, whatever it carries."""
     found = [
         comment
         for comment in client.paginate(_comments_path(context))
-        if isinstance(comment, dict) and is_ledger(comment.get("body"))
+        if isinstance(comment, dict)
+        and is_ledger(comment.get("body"))
+        and written_by(comment, author)
     ]
     return sorted(found, key=lambda comment: int(comment["id"]))
+
+
+def _check(edit: LedgerEdit, body: str) -> str:
+    """``applied`` (our row and bullet are there), ``superseded`` (our bullet is there but
+    our row was rewritten since: a later run of this gate saw our edit and replaced it)
+    or ``lost`` (a write from an older read undid ours)."""
+    if edit.is_applied(body):
+        return "applied"
+    if is_ledger(body) and edit.bullet and append_hoplog(body, edit.bullet) == body:
+        return "superseded"
+    return "lost"
 
 
 def update_ledger(
@@ -361,19 +379,31 @@ def update_ledger(
     context: GitHubContext,
     edit: LedgerEdit,
     *,
+    author: str,
     attempts: int = 6,
     settle: float = 1.0,
+    confirm: float = 3.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> LedgerResult:
     """Apply ``edit`` to the PR's Ledger (creating it when there is none) and make sure
-    it stuck: after each write the comment is read again, and a lost edit is redone."""
-    created_id: int | None = None
+    it stuck.
+
+    GitHub has no conditional write for comments, so a slow write of another run,
+    made from an older read, can land after ours and undo it. After each write the
+    comment is read again ``settle`` seconds later and once more ``confirm`` seconds
+    after that; an edit found undone is merged into the comment as it is then and
+    written again. A row another run rewrote after seeing ours is reported as a
+    conflict, not fought over.
+    """
+    path = f"{context.repo_path}/issues/comments"
     for attempt in range(1, attempts + 1):
-        ledgers = find_ledgers(client, context)
+        ledgers = find_ledgers(client, context, author)
         if not ledgers:
 
             def landed() -> Response | None:
-                mine = [c for c in find_ledgers(client, context) if edit.is_applied(c["body"])]
+                mine = [
+                    c for c in find_ledgers(client, context, author) if edit.is_applied(c["body"])
+                ]
                 return Response(201, mine[0], {}) if mine else None
 
             comment = client.post(
@@ -381,31 +411,42 @@ def update_ledger(
             ).data
             created_id = int(comment["id"])
             # Another gate may have created one at the same moment: the oldest wins.
-            ledgers = find_ledgers(client, context)
+            ledgers = find_ledgers(client, context, author)
             if not ledgers or int(ledgers[0]["id"]) == created_id:
                 return LedgerResult(created_id, True, attempt, comment.get("html_url"))
-            client.delete(f"{context.repo_path}/issues/comments/{created_id}")
-            created_id = None
+            client.delete(f"{path}/{created_id}")
         target = ledgers[0]
         comment_id = int(target["id"])
         body = str(target["body"])
         new_body = edit.apply(body)
-        if new_body != body:
-            try:
-                client.patch(
-                    f"{context.repo_path}/issues/comments/{comment_id}", {"body": new_body}
-                )
-            except NotFound:
-                continue  # deleted under us: start over
-        if settle > 0:
-            sleep(settle)
         try:
-            fresh = client.get(f"{context.repo_path}/issues/comments/{comment_id}").data
+            if new_body != body:
+                client.patch(f"{path}/{comment_id}", {"body": new_body})
+            state, fresh = "lost", {}
+            for wait in (settle, confirm):
+                if wait > 0:
+                    sleep(wait)
+                fresh = client.get(f"{path}/{comment_id}").data
+                state = _check(edit, str(fresh.get("body") or ""))
+                if state != "applied":
+                    break
         except NotFound:
             continue  # deleted under us: start over
-        if edit.is_applied(str(fresh.get("body") or "")):
+        if state == "applied":
             return LedgerResult(comment_id, False, attempt, fresh.get("html_url"))
+        if state == "superseded":
+            return LedgerResult(
+                comment_id,
+                False,
+                attempt,
+                fresh.get("html_url"),
+                conflict=(
+                    f"the {edit.row.gate} row of the Ledger was rewritten by another run "
+                    "after ours; its row stands, both hop-log bullets are kept"
+                ),
+            )
         sleep(min(settle, 0.5) * attempt)
     raise PublishError(
-        f"the Ledger comment kept changing while we edited it; gave up after {attempts} tries"
+        f"Ledger conflict: our {edit.row.gate} row and hop-log bullet kept being undone by "
+        f"other writes; gave up after {attempts} tries"
     )

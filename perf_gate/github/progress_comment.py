@@ -1,7 +1,8 @@
 """The progress comment: the full analysis, the routing decision and next steps.
 
 One comment per head sha, found again on a rerun by a hidden marker and updated,
-so a push gets a new comment and a rerun does not.
+so a push gets a new comment and a rerun does not. Only a comment the token's own
+identity wrote is taken for ours: anyone can type the marker.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from perf_gate.github.client import GitHubClient, Response
 from perf_gate.github.context import GitHubContext
+from perf_gate.github.identity import written_by
 from perf_gate.github.sanitize import fit, utf8_len
 from perf_gate.report import markdown
 from perf_gate.report.templates import render
@@ -101,15 +103,19 @@ class CommentResult:
 
 
 def publish_progress_comment(
-    client: GitHubClient, context: GitHubContext, body: str
+    client: GitHubClient, context: GitHubContext, body: str, *, author: str
 ) -> CommentResult:
-    """Update our comment for this head sha, or create it."""
+    """Update our comment for this head sha (one ``author`` wrote), or create it."""
     tag = marker(context.gate_name, context.head_sha)
     path = f"{context.repo_path}/issues/{context.pr_number}/comments"
 
     def find() -> dict[str, Any] | None:
         for comment in client.paginate(path):
-            if isinstance(comment, dict) and tag in str(comment.get("body") or ""):
+            if (
+                isinstance(comment, dict)
+                and tag in str(comment.get("body") or "")
+                and written_by(comment, author)
+            ):
                 return comment
         return None
 

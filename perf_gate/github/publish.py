@@ -26,7 +26,7 @@ import requests
 
 from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
-from perf_gate.core.errors import InputError, PublishError
+from perf_gate.core.errors import InputError, PublishError, TargetMismatch
 from perf_gate.core.workflow_commands import command
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
@@ -34,13 +34,15 @@ from perf_gate.github.context import (
     GitHubContext,
     context_from_environment,
     load_event,
+    target_from_event,
 )
+from perf_gate.github.identity import token_login
 from perf_gate.github.ledger import edit_from_receipt, update_ledger
 from perf_gate.github.progress_comment import publish_progress_comment, render_comment
 from perf_gate.github.statuses import publish_status
 from perf_gate.report import markdown
 from perf_gate.report.templates import render
-from perf_gate.schemas import load_schema
+from perf_gate.schemas import validate
 
 DOCS = "docs/github.md"
 PERMISSIONS_YAML = (
@@ -72,6 +74,7 @@ class PublishOutcome:
     ledger_created: bool = False
     progress_comment_id: int | None = None
     progress_comment_url: str | None = None
+    ledger_conflict: str | None = None
     read_only: bool = False
     job_summary_written: bool = False
     skipped: tuple[str, ...] = field(default=())
@@ -99,6 +102,8 @@ class PublishOutcome:
         if self.ledger_comment_id is not None:
             verb = "created" if self.ledger_created else "updated"
             lines.append(f"Ledger comment {self.ledger_comment_id} {verb}")
+        if self.ledger_conflict:
+            lines.append(f"Ledger conflict: {self.ledger_conflict}")
         if self.progress_comment_id is not None:
             lines.append(f"progress comment {self.progress_comment_id}")
         if self.job_summary_written:
@@ -172,7 +177,16 @@ def _resolve_pull(client: GitHubClient, context: GitHubContext) -> tuple[GitHubC
         ) from None
     head_sha = (pull.get("head") or {}).get("sha") or ""
     if not context.head_sha:
-        context = replace(context, head_sha=head_sha)
+        return replace(context, head_sha=head_sha), None
+    if head_sha != context.head_sha and (
+        context.pr_claimed or context.event_name == "workflow_run"
+    ):
+        # The number came from data a pull request controls (or the run is not this PR's
+        # any more): writing there would put this result on another pull request.
+        raise TargetMismatch(
+            f"pull request #{context.pr_number} has head {head_sha[:12] or '(none)'}, not the "
+            f"benchmarked commit {context.head_sha[:12]}: refusing to publish to it"
+        )
     return context, None
 
 
@@ -212,27 +226,46 @@ def publish(
     refused: list[str] = []
 
     payload = build_payload(receipt, summary_markdown, context, workspace=workspace)
+    app_slug = creator = None
     try:
         run = publish_check_run(client, context, payload)
         outcome = replace(outcome, check_run_id=run.id, check_run_url=run.url)
+        app_slug = run.app_slug
     except Forbidden as exc:
         try:
             status = publish_status(client, context, receipt)
             outcome = replace(outcome, status_context=status.context, status_state=status.state)
+            creator = status.creator
             skipped.append(f"check run refused ({_short(exc)}): commit status set instead")
         except Forbidden as status_exc:
             refused.append(f"check run and commit status: {_short(status_exc)}")
 
     stamp = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
     timestamp = stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    author = ""
+    if context.pr_number is not None and not refused and (ledger or progress_comment):
+        author = token_login(client, app_slug=app_slug, status_creator=creator)
     if context.pr_number is not None and not refused:
         if ledger:
             try:
                 edit = edit_from_receipt(dict(receipt), context, timestamp=timestamp)
-                result = update_ledger(client, context, edit, settle=settle, sleep=sleep)
-                outcome = replace(
-                    outcome, ledger_comment_id=result.comment_id, ledger_created=result.created
+                result = update_ledger(
+                    client,
+                    context,
+                    edit,
+                    author=author,
+                    settle=settle,
+                    confirm=3 * settle,
+                    sleep=sleep,
                 )
+                outcome = replace(
+                    outcome,
+                    ledger_comment_id=result.comment_id,
+                    ledger_created=result.created,
+                    ledger_conflict=result.conflict,
+                )
+                if result.conflict:
+                    _command(out, "warning", f"perf-gate: Ledger conflict: {result.conflict}")
             except Forbidden as exc:
                 refused.append(f"Ledger comment: {_short(exc)}")
         else:
@@ -242,7 +275,7 @@ def publish(
                 body = render_comment(
                     receipt, summary_markdown, context, check_run_url=outcome.check_run_url
                 )
-                comment = publish_progress_comment(client, context, body)
+                comment = publish_progress_comment(client, context, body, author=author)
                 outcome = replace(
                     outcome,
                     progress_comment_id=comment.comment_id,
@@ -365,7 +398,7 @@ def load_receipt(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the receipt: {exc}", path=str(path)) from None
     try:
-        jsonschema.validate(data, load_schema("perf-receipt.schema.json"))
+        validate(data, "perf-receipt.schema.json")
     except jsonschema.ValidationError as exc:
         where = "$" + "".join(f"[{p!r}]" for p in exc.absolute_path)
         raise InputError(
@@ -409,26 +442,41 @@ def _trusted_gate_name(receipt: Mapping[str, Any], environ: Mapping[str, str]) -
 def context_for_publish(
     event_path: Path | None, environ: Mapping[str, str], gate_name: str
 ) -> GitHubContext:
-    """The context of ``perf-gate publish``: the PR from ``--event`` (a ``pull_request``
-    or ``workflow_run`` payload), checked against the triggering ``workflow_run``."""
-    env = dict(environ)
-    trigger = load_event(Path(env["GITHUB_EVENT_PATH"])) if env.get("GITHUB_EVENT_PATH") else {}
-    path = event_path
-    if path is not None:
-        event = load_event(path)
-        if "pull_request" in event:
-            env["GITHUB_EVENT_NAME"] = "pull_request"
-        elif "workflow_run" in event:
-            env["GITHUB_EVENT_NAME"] = "workflow_run"
-        else:
-            raise PublishError(f"{path}: neither a pull_request nor a workflow_run event")
-    context = context_from_environment(env, event_path=path, gate_name=gate_name)
-    run = trigger.get("workflow_run") if isinstance(trigger.get("workflow_run"), dict) else None
-    if run is not None and path is not None and run.get("head_sha") != context.head_sha:
-        raise PublishError(
-            f"{path}: head sha {context.head_sha[:12]} is not the head "
-            f"{str(run.get('head_sha'))[:12]} of the workflow run that produced it"
+    """The context of ``perf-gate publish``, from the triggering ``workflow_run`` only.
+
+    The commit is ``workflow_run.head_sha`` and the pull request one GitHub lists for
+    that run (or finds by its head branch). ``--event`` comes from the untrusted run:
+    its head must be that commit, and the pull request it names is only taken when
+    GitHub lists no other; :func:`publish` then checks that its head is that commit.
+    """
+    trigger_path = environ.get("GITHUB_EVENT_PATH", "").strip()
+    trigger = load_event(Path(trigger_path)) if trigger_path else {}
+    run = trigger.get("workflow_run")
+    if not isinstance(run, dict) or not str(run.get("head_sha") or ""):
+        raise TargetMismatch(
+            "perf-gate publish must run in a workflow triggered by workflow_run: only that "
+            "event (workflow_run.head_sha) says which commit the results belong to"
         )
+    env = {**environ, "GITHUB_EVENT_NAME": "workflow_run"}
+    context = context_from_environment(env, gate_name=gate_name)
+    if event_path is not None:
+        event = load_event(event_path)
+        if "pull_request" not in event and "workflow_run" not in event:
+            raise PublishError(f"{event_path}: neither a pull_request nor a workflow_run event")
+        claimed = target_from_event("", event, {}, context.repository)
+        if claimed.head_sha != context.head_sha:
+            raise TargetMismatch(
+                f"{event_path}: head sha {claimed.head_sha[:12]} is not the head "
+                f"{context.head_sha[:12]} of the workflow run that produced it"
+            )
+        number = claimed.pr_number
+        if number is not None and context.pr_number not in (None, number):
+            raise TargetMismatch(
+                f"{event_path}: names pull request #{number}, but GitHub lists "
+                f"#{context.pr_number} for the workflow run"
+            )
+        if number is not None and context.pr_number is None:
+            context = replace(context, pr_number=number, pr_claimed=True, head_lookup=None)
     # This workflow runs with the base repository's token: a 403 is a real refusal.
     return replace(context, read_only_token=False)
 

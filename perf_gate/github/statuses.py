@@ -23,6 +23,7 @@ class StatusResult:
     context: str
     state: str
     url: str | None
+    creator: str | None = None
 
 
 def status_body(receipt: Mapping[str, Any], context: GitHubContext) -> dict[str, Any]:
@@ -47,4 +48,10 @@ def publish_status(
     body = status_body(receipt, context)
     data = client.post(f"{context.repo_path}/statuses/{context.head_sha}", body).data
     url = data.get("url") if isinstance(data, dict) else None
-    return StatusResult(context=body["context"], state=body["state"], url=url)
+    creator = (data.get("creator") or {}).get("login") if isinstance(data, dict) else None
+    return StatusResult(
+        context=body["context"],
+        state=body["state"],
+        url=url,
+        creator=creator if isinstance(creator, str) else None,
+    )

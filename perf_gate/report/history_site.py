@@ -19,8 +19,10 @@ from markupsafe import Markup
 
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
+from perf_gate.core.json_input import loads
 from perf_gate.core.units import format_value
 from perf_gate.inputs.baseline.store import StoredRun, is_store, json_head, load_file
+from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.judge.compare import compare
 from perf_gate.judge.verdict import Status
 from perf_gate.report.html_report import tolerance_band
@@ -92,6 +94,14 @@ def _not_history(doc: Any) -> str:
     return "neither a baseline store nor a perf-receipt.json"
 
 
+def _read_document(path: Path) -> Any:
+    """The strict JSON document of ``path``, or ``None`` when it is not valid JSON."""
+    try:
+        return loads(read_sniff(path).data.decode("utf-8"), str(path))
+    except (InputError, OSError, UnicodeDecodeError):
+        return None
+
+
 def load_series(paths: Sequence[Path], config: Config) -> list[Series]:
     """Series from one baseline store, or from receipts (files or folders of them)."""
     if len(paths) == 1 and paths[0].is_file() and is_store(json_head(paths[0])):
@@ -102,7 +112,7 @@ def load_series(paths: Sequence[Path], config: Config) -> list[Series]:
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
         for file in files:
-            doc = json_head(file)
+            doc = _read_document(file)
             if isinstance(doc, dict) and "schema_version" in doc and "metrics" in doc:
                 receipts.append(doc)
             elif not path.is_dir():

@@ -9,7 +9,9 @@ Two rules, for two destinations, kept apart on purpose:
   GitHub (check run, comments, Ledger; ``templates/github/*.j2``): values stay as typed
   where GitHub renders them harmlessly, and only what would break the page is made inert:
   a ``|`` or newline that breaks a table, an HTML comment that opens or closes an anchored
-  section (``<!-- gates:end -->``), an ``@`` that would notify someone.
+  section (``<!-- gates:end -->``), an ``@`` that would notify someone, a reference to
+  another issue or pull request (``#123``, ``owner/repo#9``, ``GH-5``) that would notify
+  its subscribers and put a back-reference on its timeline.
 
 Both rules share :data:`ZWSP` for mentions. The outputs of both are pinned by golden files,
 so they are not merged into one rule. Every function here is pure.
@@ -29,6 +31,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_REFERENCE = re.compile(r"(?<!&)(#|\bGH-)(?=\d)", re.IGNORECASE)
 
 
 class Raw(str):
@@ -59,6 +62,12 @@ def neutralize_mentions(text: str) -> str:
     return _MENTION.sub("@" + ZWSP, text)
 
 
+def neutralize_references(text: str) -> str:
+    """``#123`` → ``#\u200b123``, and so for ``owner/repo#9`` and ``GH-5``: shown the
+    same, linked to nothing. HTML character references (``&#124;``) stay."""
+    return _REFERENCE.sub(lambda match: match.group(1) + ZWSP, text)
+
+
 def neutralize_anchors(text: str) -> str:
     """Make HTML comments inert, so no text can open or close an anchored section.
 
@@ -85,7 +94,7 @@ def table_cell(text: object, *, limit: int = 300) -> str:
     value = single_line("" if text is None else str(text))
     value = value.replace("<", "&lt;").replace(">", "&gt;")
     value = _UNESCAPED_PIPE.sub(r"\\|", value)
-    value = neutralize_mentions(value)
+    value = neutralize_references(neutralize_mentions(value))
     value = truncate(value, limit)
     # A cut can leave a dangling backslash that would escape the closing pipe.
     if value.endswith("\\") and not value.endswith("\\\\"):
@@ -96,16 +105,17 @@ def table_cell(text: object, *, limit: int = 300) -> str:
 def inline_text(text: object, *, limit: int = 1000) -> str:
     """One line of prose (a hop-log bullet, a route): no newlines, anchors or mentions."""
     value = single_line("" if text is None else str(text))
-    return truncate(neutralize_mentions(neutralize_anchors(value)), limit)
+    return truncate(neutralize_references(neutralize_mentions(neutralize_anchors(value))), limit)
 
 
 def markdown_block(text: str) -> str:
     """A whole Markdown document from elsewhere, made safe to embed in a GitHub comment.
 
     The report is already escaped by :func:`escape`; this is the belt to those braces:
-    it cannot carry an anchor marker or a live mention into the comment.
+    it cannot carry an anchor marker, a live mention or a live issue reference into the
+    comment.
     """
-    return neutralize_mentions(neutralize_anchors(text))
+    return neutralize_references(neutralize_mentions(neutralize_anchors(text)))
 
 
 def report_markdown(text: str, charts: Literal["keep", "sentence", "drop"] = "keep") -> str:

@@ -17,6 +17,7 @@ import jsonschema
 
 from perf_gate.core.errors import InputError, PerfGateError
 from perf_gate.core.errors import json_path as json_path  # where a value sits
+from perf_gate.schemas.fastcheck import Check, compiled
 
 
 @cache
@@ -25,6 +26,28 @@ def load_schema(name: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+@cache
+def fast_check(name: str) -> Check | None:
+    """The compiled yes/no check of ``schemas/<name>`` (``None`` when it has none)."""
+    return compiled(load_schema(name))
+
+
+def is_valid(document: Any, schema_name: str) -> bool:
+    """Whether ``document`` satisfies the schema: the compiled check, the full validator
+    only when that check says no (it is exact when it says yes)."""
+    check = fast_check(schema_name)
+    if check is not None and check(document):
+        return True
+    return not schema_problems(document, schema_name)
+
+
+def validate(document: Any, schema_name: str) -> None:
+    """:func:`jsonschema.validate` (raises its ``ValidationError``), the compiled check first."""
+    check = fast_check(schema_name)
+    if check is None or not check(document):
+        jsonschema.validate(document, load_schema(schema_name))
 
 
 def schema_problems(document: Any, schema_name: str) -> list[tuple[str, str]]:
@@ -42,7 +65,14 @@ def check_schema(
     path: str | None,
     error: type[PerfGateError] = InputError,
 ) -> None:
-    """Raise ``error`` naming the first violation of the schema (and how many more)."""
+    """Raise ``error`` naming the first violation of the schema (and how many more).
+
+    The compiled check answers for a valid document; only a document it does not accept
+    goes through the full validator, which finds (or clears) every problem.
+    """
+    check = fast_check(schema_name)
+    if check is not None and check(document):
+        return
     problems = schema_problems(document, schema_name)
     if problems:
         where, message = problems[0]

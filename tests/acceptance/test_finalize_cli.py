@@ -430,9 +430,12 @@ def test_ingest_reads_a_criterion_named_baseline(cli, tmp_path: Path) -> None:
 
 def test_identical_deterministic_outputs_on_both_sides_are_judged(cli, tmp_path: Path) -> None:
     # Deterministic outputs of a docs-only PR repeat byte for byte: no self-comparison.
-    memory = tmp_path / "memory-usage.txt"
-    memory.write_text("peak_rss: 2106.4 MB\n")
-    result = cli("finalize", "--current", str(memory), "--baseline", str(memory), "--no-publish")
+    # (Two copies: the very same path on both sides is refused as a usage error.)
+    memory, earlier = tmp_path / "memory-usage.txt", tmp_path / "base" / "memory-usage.txt"
+    earlier.parent.mkdir()
+    for path in (memory, earlier):
+        path.write_text("peak_rss: 2106.4 MB\n")
+    result = cli("finalize", "--current", str(memory), "--baseline", str(earlier), "--no-publish")
     assert result.returncode == 0, result.stderr
 
 
@@ -440,6 +443,12 @@ def test_the_same_timing_file_as_current_and_baseline_is_refused(cli, tmp_path: 
     path = tmp_path / "hyperfine.json"
     times = [0.101, 0.103, 0.099, 0.100, 0.102]
     path.write_text(json.dumps({"results": [{"command": "x", "mean": 0.101, "times": times}]}))
-    result = cli("finalize", "--current", str(path), "--baseline", str(path), "--no-publish")
+    copy = tmp_path / "base" / "hyperfine.json"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    result = cli("finalize", "--current", str(path), "--baseline", str(copy), "--no-publish")
     assert result.returncode == 2
     assert "judged against itself" in result.stderr
+    same = cli("finalize", "--current", str(path), "--baseline", str(path), "--no-publish")
+    assert same.returncode == 2
+    assert "the same file is given as --current and --baseline" in same.stderr

@@ -12,7 +12,10 @@ on the Checks API for personal access tokens (``"pat"``) and on every write for
 read-only tokens (``"read"``), 65,536-character comment bodies, 140-character status
 descriptions. Faults (``inject``) answer a matching request with a chosen status and
 headers a given number of times; rendezvous points (``rendezvous``) hold matching
-requests until all parties arrived and all were processed, to stage races exactly.
+requests until all parties arrived and all were processed, to stage races exactly;
+``slow`` holds matching requests for a while before carrying them out (a slow write
+that lands after others). Comments are written as the token's login, and
+``GET /user`` answers it for a PAT (403 for an installation token, as GitHub does).
 
 Python::
 
@@ -27,7 +30,9 @@ Command line (for the container tests)::
 prints the base URL as its first line, serves until SIGTERM/SIGINT, and writes the
 state (the same JSON as :meth:`GitHubServer.snapshot`) to ``--state`` after every
 change. A state file that exists at start seeds the server; its keys: ``tokens``
-(``{token: "app"|"pat"|"read"}``; empty accepts any token as ``app``), ``repos``
+(``{token: "app"|"pat"|"read"}``; empty accepts any token as ``app``), ``logins``
+(``{token: login}``: who the token writes as; ``github-actions[bot]`` for app and
+read tokens, ``octocat`` for a PAT, unless given), ``repos``
 (``{"owner/name": {"id", "pulls": {"7": {...}}, "comments": {"7": [...]},
 "check_runs": [...], "statuses": {sha: [...]}}}``), ``faults``, ``next_id``,
 ``requests`` (method, path, query, status of each request) and ``violations``.
@@ -44,6 +49,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +92,7 @@ def _now() -> str:
 def empty_state() -> dict[str, Any]:
     return {
         "tokens": {},
+        "logins": {},
         "repos": {},
         "faults": [],
         "next_id": 1000,
@@ -124,6 +131,7 @@ class GitHubServer:
         self.lock = threading.RLock()
         self.page_size_default = page_size_default
         self._rendezvous: list[_Rendezvous] = []
+        self._slow: list[dict[str, Any]] = []
         self._host = host
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
@@ -200,12 +208,23 @@ class GitHubServer:
             self.state["next_id"] += 1
             return int(self.state["next_id"])
 
-    def add_token(self, token: str, kind: str = "app") -> None:
+    def add_token(self, token: str, kind: str = "app", login: str | None = None) -> None:
         """``app`` (GITHUB_TOKEN-like, may write all), ``pat`` (no Checks API writes),
-        ``read`` (no writes at all)."""
+        ``read`` (no writes at all). ``login`` is who the token writes as (an app's
+        ``slug[bot]``, a PAT's user)."""
         assert kind in ("app", "pat", "read")
         with self.lock:
             self.state["tokens"][token] = kind
+            if login is not None:
+                self.state["logins"][token] = login
+
+    def login_of(self, token: str) -> str:
+        with self.lock:
+            login = self.state.get("logins", {}).get(token)
+            kind = self.state["tokens"].get(token, "app")
+        if login:
+            return str(login)
+        return "octocat" if kind == "pat" else "github-actions[bot]"
 
     def add_pull(
         self,
@@ -304,6 +323,21 @@ class GitHubServer:
                 }
             )
 
+    def slow(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """The next ``times`` requests matching wait ``seconds`` before being carried out."""
+        with self.lock:
+            self._slow.append(
+                {"method": method, "path": re.compile(path), "seconds": seconds, "times": times}
+            )
+
+    def _delay(self, method: str, path: str) -> float:
+        with self.lock:
+            for entry in self._slow:
+                if entry["times"] > 0 and entry["method"] == method and entry["path"].search(path):
+                    entry["times"] -= 1
+                    return float(entry["seconds"])
+        return 0.0
+
     def rendezvous(self, method: str, path: str, parties: int = 2, timeout: float = 10) -> None:
         """The first ``parties`` requests matching meet: none is processed before all
         arrived, none is answered before all were processed."""
@@ -366,14 +400,17 @@ class GitHubServer:
                 if operation is None:
                     raise _message(404, "Not Found")
                 raise _message(422, "Invalid request.\n\n" + "\n".join(errors))
-            kind = self._authorize(headers)
+            kind, login = self._authorize(headers)
             self._fault(method, path, landed=False)
             point = self._meet(method, path)
             if point is not None:
                 point.before.wait()
+            delay = self._delay(method, path)
+            if delay:
+                time.sleep(delay)
             try:
                 with self.lock:
-                    status, data, extra = self._route(method, path, query, body, kind)
+                    status, data, extra = self._route(method, path, query, body, kind, login)
                     self._fault(method, path, landed=True)
             finally:
                 if point is not None:
@@ -416,7 +453,8 @@ class GitHubServer:
         if "application/vnd.github+json" not in headers.get("accept", ""):
             self._violation(f"{method} {path}: Accept is not application/vnd.github+json")
 
-    def _authorize(self, headers: dict[str, str]) -> str:
+    def _authorize(self, headers: dict[str, str]) -> tuple[str, str]:
+        """The token's kind and login."""
         auth = headers.get("authorization", "")
         match = re.match(r"^(?:Bearer|token)\s+(\S+)$", auth, re.IGNORECASE)
         with self.lock:
@@ -424,11 +462,11 @@ class GitHubServer:
         if match is None:
             raise _message(401, "Requires authentication")
         if not tokens:
-            return "app"
+            return "app", self.login_of(match.group(1))
         kind = tokens.get(match.group(1))
         if kind is None:
             raise _message(401, "Bad credentials")
-        return str(kind)
+        return str(kind), self.login_of(match.group(1))
 
     def _fault(self, method: str, path: str, *, landed: bool) -> None:
         with self.lock:
@@ -448,8 +486,12 @@ class GitHubServer:
     # -- the endpoints ----------------------------------------------------------------------
 
     def _route(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any, kind: str
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, kind: str, login: str
     ) -> tuple[int, Any, dict[str, str]]:
+        if path == "/user" and method == "GET":
+            if kind != "pat":
+                raise _message(403, "Resource not accessible by integration")
+            return 200, {"login": login, "id": 1, "type": "User"}, {}
         match = re.match(r"^/repos/([^/]+/[^/]+)(/.*)$", path)
         if match is None:
             raise _message(404, "Not Found")
@@ -461,7 +503,7 @@ class GitHubServer:
             found = re.match(pattern, rest)
             if found and verb == method:
                 result: tuple[int, Any, dict[str, str]] = handler(
-                    self, name, repo, found, query, body, kind
+                    self, name, repo, found, query, body, (kind, login)
                 )
                 return result
         raise _message(501, f"the local GitHub does not implement {method} {rest}")
@@ -508,7 +550,8 @@ class GitHubServer:
         public = [{k: v for k, v in r.items() if k != "annotations"} for r in chunk]
         return 200, {"total_count": len(runs), "check_runs": public}, headers
 
-    def _create_check_run(self, name, repo, found, query, body, kind):  # type: ignore[no-untyped-def]
+    def _create_check_run(self, name, repo, found, query, body, who):  # type: ignore[no-untyped-def]
+        kind, login = who
         if kind == "pat":
             raise _message(403, "You must authenticate via a GitHub App.")
         if body.get("status") == "completed" and "conclusion" not in body:
@@ -527,7 +570,7 @@ class GitHubServer:
             "started_at": body.get("started_at", _now()),
             "completed_at": body.get("completed_at"),
             "html_url": f"https://github.com/{name}/runs/{run_id}",
-            "app": {"slug": "github-actions"},
+            "app": {"slug": login.removesuffix("[bot]")},
             "output": {"title": None, "summary": None, "text": None, "annotations_count": 0},
             "annotations": [],
         }
@@ -537,8 +580,8 @@ class GitHubServer:
         repo["check_runs"].append(run)
         return 201, {k: v for k, v in run.items() if k != "annotations"}, {}
 
-    def _update_check_run(self, name, repo, found, query, body, kind):  # type: ignore[no-untyped-def]
-        if kind == "pat":
+    def _update_check_run(self, name, repo, found, query, body, who):  # type: ignore[no-untyped-def]
+        if who[0] == "pat":
             raise _message(403, "You must authenticate via a GitHub App.")
         run_id = int(found.group(1))
         run = next((r for r in repo["check_runs"] if r["id"] == run_id), None)
@@ -583,10 +626,10 @@ class GitHubServer:
         chunk, headers = self._page(name, repo, f"/issues/{number}/comments", comments, query)
         return 200, copy.deepcopy(chunk), headers
 
-    def _create_comment(self, name, repo, found, query, body, kind):  # type: ignore[no-untyped-def]
+    def _create_comment(self, name, repo, found, query, body, who):  # type: ignore[no-untyped-def]
         comments = self._issue_comments(repo, found.group(1))
         self._check_comment_body(body["body"])
-        comment = self._new_comment(name, body["body"], "github-actions[bot]")
+        comment = self._new_comment(name, body["body"], who[1])
         comments.append(comment)
         return 201, copy.deepcopy(comment), {}
 
@@ -612,7 +655,7 @@ class GitHubServer:
         comments.remove(comment)
         return 204, None, {}
 
-    def _create_status(self, name, repo, found, query, body, kind):  # type: ignore[no-untyped-def]
+    def _create_status(self, name, repo, found, query, body, who):  # type: ignore[no-untyped-def]
         description = body.get("description") or ""
         if len(description) > STATUS_DESCRIPTION_LIMIT:
             raise _message(
@@ -628,6 +671,7 @@ class GitHubServer:
             "target_url": body.get("target_url"),
             "url": f"{self.base_url}/repos/{name}/statuses/{found.group(1)}",
             "created_at": _now(),
+            "creator": {"login": who[1]},
         }
         repo["statuses"].setdefault(found.group(1), []).append(status)
         return 201, copy.deepcopy(status), {}

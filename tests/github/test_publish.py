@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from perf_gate.core.errors import InputError, PublishError
+from perf_gate.core.errors import InputError, PublishError, TargetMismatch
 from perf_gate.github import ledger as ledger_mod
 from perf_gate.github.client import GitHubClient, NotFound, Unauthorized
 from perf_gate.github.context import context_from_environment
@@ -35,6 +35,8 @@ from .builders import (
 )
 from .server import GitHubServer
 
+BOT = "github-actions[bot]"
+"""Who ``TOKEN`` writes as: another gate of the same workflow shares it."""
 FOREIGN_LEDGER = (
     "<!-- gates:start -->\n"
     "| Gate | Status | Evidence | Agent | Timestamp |\n"
@@ -163,7 +165,7 @@ def test_rerun_updates_in_place_without_duplicates(github, tmp_path, sleeps):
 
 def test_existing_ledger_keeps_every_foreign_byte(github, tmp_path, sleeps):
     github.add_pull(REPO, PR, head_sha=HEAD_SHA)
-    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER, user="review-bot[bot]")
+    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER, user=BOT)
 
     run(github, tmp_path, sleeps)
 
@@ -194,7 +196,7 @@ def test_existing_ledger_keeps_every_foreign_byte(github, tmp_path, sleeps):
 
 def test_two_concurrent_ledger_editors_both_land(github, tmp_path, sleeps):
     github.add_pull(REPO, PR, head_sha=HEAD_SHA)
-    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER)
+    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER, user=BOT)
     # Both read the same body, both write: without the re-read one edit would be lost.
     github.rendezvous("GET", rf"/issues/{PR}/comments$")
     github.rendezvous("PATCH", rf"/issues/comments/{ledger_id}$")
@@ -211,7 +213,7 @@ def test_two_concurrent_ledger_editors_both_land(github, tmp_path, sleeps):
             with requests.Session() as session:
                 client = GitHubClient(session, github.base_url, TOKEN, policy=FAST)
                 ledger_mod.update_ledger(
-                    client, other_context, other, settle=0, sleep=lambda s: None
+                    client, other_context, other, author=BOT, settle=0, sleep=lambda s: None
                 )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -242,7 +244,9 @@ def test_two_gates_creating_the_ledger_at_once_end_with_one(github, tmp_path, sl
     def other_gate() -> None:
         with requests.Session() as session:
             client = GitHubClient(session, github.base_url, TOKEN, policy=FAST)
-            ledger_mod.update_ledger(client, other_context, other, settle=0, sleep=lambda s: None)
+            ledger_mod.update_ledger(
+                client, other_context, other, author=BOT, settle=0, sleep=lambda s: None
+            )
 
     thread = threading.Thread(target=other_gate)
     thread.start()
@@ -260,7 +264,7 @@ def test_ledger_found_through_250_comments_of_pagination(github, tmp_path, sleep
     github.add_pull(REPO, PR, head_sha=HEAD_SHA)
     for index in range(250):
         github.add_comment(REPO, PR, f"comment {index} with @someone and <!-- noise -->")
-    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER)
+    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER, user=BOT)
 
     outcome = run(github, tmp_path, sleeps)
 
@@ -408,7 +412,7 @@ def test_workflow_run_refuses_an_event_from_another_commit(github, tmp_path, sle
     trigger = write_event(tmp_path, workflow_run_event(), "trigger.json")
     env = environ(github.base_url, trigger, event_name="workflow_run")
 
-    with pytest.raises(PublishError, match="is not the head"):
+    with pytest.raises(TargetMismatch, match="is not the head"):
         publish_command(tmp_path / "perf-receipt.json", forged, env, out=io.StringIO())
     assert github.requests == []
 
@@ -470,7 +474,7 @@ def test_outside_actions_nothing_is_published():
 
 def test_hostile_benchmark_names_cannot_break_anything(github, tmp_path, sleeps):
     github.add_pull(REPO, PR, head_sha=HEAD_SHA)
-    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER)
+    ledger_id = github.add_comment(REPO, PR, FOREIGN_LEDGER, user=BOT)
     name = "evil|bench\n<!-- gates:end --> @octocat"
     data = receipt(
         "fail",

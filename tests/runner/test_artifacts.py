@@ -104,11 +104,11 @@ class ActionsGitHub(GitHubServer):
         (r"^/actions/runs/(\d+)$", "GET", _get_run),
     )
 
-    def _route(self, method, path, query, body, kind):  # type: ignore[no-untyped-def]
+    def _route(self, method, path, query, body, *who):  # type: ignore[no-untyped-def]
         match = re.match(r"^/repos/([^/]+/[^/]+)$", path)
         if match and method == "GET":
             return 200, {"full_name": match.group(1), "default_branch": "trunk"}, {}
-        return super()._route(method, path, query, body, kind)
+        return super()._route(method, path, query, body, *who)
 
     def add_artifact(
         self, *, branch: str, conclusion: str, created: str, blob: bytes, expired: bool = False

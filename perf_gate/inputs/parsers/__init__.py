@@ -185,7 +185,7 @@ def _newest_saved_runs(
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is never this big; a binary may be
 
 
-def _walk_files(root: Path, skip: list[Path]) -> list[Path]:
+def _walk_files(root: Path, skip: set[Path]) -> list[Path]:
     """Files below ``root``, without hidden ones, tree units, and build caches.
 
     A folder with a ``CACHEDIR.TAG`` (cargo's ``target/``) holds binaries and build
@@ -215,7 +215,7 @@ def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
     trees = [named] if named is not None else [t for t in tree_parsers() if t.automatic]
     for tree in trees if fmt is None or named is not None else ():
         units.extend((tree, unit) for unit in tree.find_units(root))
-    skip = [unit for _, unit in units]
+    skip = {unit for _, unit in units}
     files: list[tuple[Parser, Sniff]] = []
     ignored: list[Path] = []
     for path in _walk_files(root, skip):

@@ -70,6 +70,8 @@ class Sniff:
 
     def json_or_error(self) -> Any:
         """The parsed JSON document; malformed JSON raises with line and column."""
+        if "json" in self.__dict__ and self.__dict__["json"] is not None:
+            return self.__dict__["json"]  # already parsed by detection: parse once
         if self.content is None:
             raise InputError("corrupt gzip data", path=str(self.path))
         return loads(self.text, str(self.path))
@@ -135,6 +137,27 @@ def finite(value: Any, sniff: Sniff, where: str, *, positive: bool = True) -> fl
     if positive and number < 0:
         raise InputError(f"negative value {number:g}", path=str(sniff.path), where=where)
     return number
+
+
+_PLAIN_NUMBERS = frozenset({int, float})
+
+
+def finite_array(
+    values: list[Any], sniff: Sniff, where: str, scale: float = 1.0
+) -> tuple[float, ...]:
+    """Every item of ``values`` as a finite number ≥ 0, times ``scale``; else :class:`InputError`
+    naming the first bad item (``where[i]``).
+
+    The common case (plain numbers whose sum is finite and whose smallest is not negative)
+    is checked in C; anything else goes item by item through :func:`finite`.
+    """
+    if (
+        set(map(type, values)) <= _PLAIN_NUMBERS
+        and math.isfinite(sum(values))
+        and (not values or min(values) >= 0)
+    ):
+        return tuple([v * scale for v in values]) if scale != 1.0 else tuple(map(float, values))
+    return tuple(finite(v, sniff, f"{where}[{i}]") * scale for i, v in enumerate(values))
 
 
 def content_lines(sniff: Sniff) -> list[tuple[int, str]]:

@@ -18,6 +18,7 @@ from perf_gate.inputs.parsers.base import (
     Sniff,
     device_from_name,
     finite,
+    finite_array,
     one_file,
     validate_or_raise,
 )
@@ -50,10 +51,7 @@ class PytestBenchmark:
         where = f"$.benchmarks[{i}].stats"
         stats = bench["stats"]
         median = stats["median"]
-        samples = tuple(
-            to_ns(finite(value, sniff, f"{where}.data[{j}]"), "s")
-            for j, value in enumerate(stats.get("data") or [])
-        )
+        samples = finite_array(stats.get("data") or [], sniff, f"{where}.data", to_ns(1.0, "s"))
         meta = tuple(
             (key, f"{stats[key]:g}") for key in ("rounds", "iterations", "ops") if key in stats
         )

@@ -1,0 +1,97 @@
+"""The shortcuts taken for big suites answer as the slow paths did (issue 14)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perf_gate.core.errors import InputError
+from perf_gate.inputs.baseline.store import STORE_MARK, json_head
+from perf_gate.inputs.parsers import parse_file
+from perf_gate.inputs.parsers.base import Sniff, finite_array
+from perf_gate.inputs.parsers.criterion import CriterionTree
+from perf_gate.report.receipt import dumps
+
+
+@pytest.mark.parametrize(
+    "receipt",
+    [
+        {"a": 1, "metrics": [{"x": 1, "y": [1, 2]}, {"x": 'é "q" \\n'}], "inputs": [{"p": "q"}]},
+        {"inputs": [{"p": 1}], "metrics": [{"m": 2}], "z": []},
+        {"metrics": [], "inputs": [], "artifacts": []},
+        {"gate": {"metrics": []}, "metrics": [{"name": '\n  "inputs": []'}], "inputs": [{}]},
+        {"x": 1},
+    ],
+)
+def test_the_receipt_text_is_the_receipt(receipt: dict[str, Any]) -> None:
+    text = dumps(receipt)
+    assert json.loads(text) == receipt
+    assert text.endswith("}\n")
+
+
+def test_each_metric_of_the_receipt_is_one_line() -> None:
+    text = dumps({"metrics": [{"name": "a"}, {"name": "b"}], "inputs": []})
+    assert '    {"name": "a"},\n    {"name": "b"}\n' in text
+
+
+def _sniff() -> Sniff:
+    return Sniff(path=Path("results.json"), data=b"{}")
+
+
+def test_plain_sample_arrays_are_scaled() -> None:
+    assert finite_array([1, 2.5, 0], _sniff(), "$.data", 1e9) == (1e9, 2.5e9, 0.0)
+    assert finite_array([], _sniff(), "$.data") == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "index", "message"),
+    [
+        ([1.0, math.nan, 2.0], 1, "not a finite number"),
+        ([1.0, 2.0, math.inf], 2, "not a finite number"),
+        ([1.0, -3.0], 1, "negative value"),
+        ([1.0, True], 1, "expected a number"),
+        (["1"], 0, "expected a number"),
+    ],
+)
+def test_a_bad_sample_is_named_by_its_index(values: list[Any], index: int, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        finite_array(values, _sniff(), "$.data")
+    assert caught.value.where == f"$.data[{index}]"
+    assert message in caught.value.message
+
+
+def test_big_finite_samples_whose_sum_overflows_are_kept() -> None:
+    assert finite_array([1e308, 1e308], _sniff(), "$.data") == (1e308, 1e308)
+
+
+def test_pytest_benchmark_infinite_sample_is_refused(tmp_path: Path) -> None:
+    doc = {"benchmarks": [{"name": "t", "stats": {"median": 1.0, "data": [1.0, 1e400]}}]}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(doc).replace("1e+400", "Infinity"))
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert caught.value.where == "$.benchmarks[0].stats.data[1]"
+
+
+def test_a_store_is_found_with_its_mark_spelt_out_or_escaped(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({STORE_MARK: 1}))
+    escaped = tmp_path / "escaped.json"
+    escaped.write_text('{"\\u0070erf_gate_baseline": 1}')
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"benchmarks": []}))
+    assert json_head(plain) == {STORE_MARK: 1}
+    assert json_head(escaped) == {STORE_MARK: 1}
+    assert json_head(results) is None
+
+
+def test_criterion_units_skip_hidden_folders_and_the_root_itself(tmp_path: Path) -> None:
+    for folder in ("g/a/new", "g/b/new", ".hidden/c/new", "new"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "estimates.json").write_text("{}")
+    (tmp_path / "g" / "d" / "new").mkdir(parents=True)  # no marker file
+    assert CriterionTree().find_units(tmp_path) == [tmp_path, tmp_path / "g/a", tmp_path / "g/b"]
