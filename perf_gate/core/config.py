@@ -110,14 +110,19 @@ class HardwareSettings:
     compare: bool = True
 
 
+DEFAULT_AB_CACHE = ".perf-gate-cache/ab-base"
+
+
 @dataclass(frozen=True)
 class AbSection:
-    """``ab:``: the base ref (``None``: from the environment), rounds, build, worktree."""
+    """``ab:``: the base ref (``None``: from the environment), rounds, build, worktree,
+    and the folder that keeps the base side's build between runs (``""``: none)."""
 
     base: str | None = None
     rounds: int = DEFAULT_ROUNDS
     build: Command | None = None
     worktree: str | None = None
+    cache: str = DEFAULT_AB_CACHE
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,7 @@ def _ab(raw: Mapping[str, Any]) -> AbSection:
         rounds=int(raw.get("rounds", DEFAULT_ROUNDS)),
         build=None if build is None else _command(build),
         worktree=raw.get("worktree"),
+        cache=str(raw.get("cache", DEFAULT_AB_CACHE)),
     )
 
 

@@ -28,6 +28,14 @@ from perf_gate.inputs.runs import load_run
 # -- writing -------------------------------------------------------------------------
 
 
+def workspace_relative(entry: dict[str, Any], root: Path) -> dict[str, Any]:
+    """An artifact whose path lies in the workspace, with that path relative to it."""
+    path = Path(str(entry.get("path", "")))
+    if path.is_absolute() and path.resolve().is_relative_to(root.resolve()):
+        return {**entry, "path": str(path.resolve().relative_to(root.resolve()))}
+    return entry
+
+
 def manifest(outcome: RunOutcome, *, root: Path, mode: str, commit: str) -> dict[str, Any]:
     merged = merge(outcome.parts)
     doc: dict[str, Any] = {
@@ -42,7 +50,7 @@ def manifest(outcome: RunOutcome, *, root: Path, mode: str, commit: str) -> dict
         "findings": [finding_to_dict(f) for f in merged.findings],
         "inputs": [{"path": f.path, "format": f.format, "sha256": f.sha256} for f in merged.files],
         "formats": list(run_formats(merged.metrics)),
-        "artifacts": outcome.artifacts,
+        "artifacts": [workspace_relative(a, root) for a in outcome.artifacts],
         "notes": outcome.notes,
         "fallback_used": outcome.fallback_used,
     }
