@@ -31,7 +31,7 @@ from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.workflow_commands import command, escape_data
-from perf_gate.inputs.run_manifest import MANIFEST_NAME
+from perf_gate.inputs.run_record import MANIFEST_NAME
 
 DEFAULT_CONFIG = ".perf-gate.yml"
 RECEIPT_NAME = "perf-receipt.json"

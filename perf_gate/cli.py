@@ -40,7 +40,8 @@ from perf_gate.inputs.console import Console, elapsed_text, in_actions
 from perf_gate.inputs.interrupt import Interrupted, interruptible
 from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
 from perf_gate.inputs.parsers.base import read_sniff
-from perf_gate.inputs.run_manifest import MANIFEST_NAME, load_current
+from perf_gate.inputs.run_manifest import load_current, workspace_relative
+from perf_gate.inputs.run_record import MANIFEST_NAME
 from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
 from perf_gate.report.finalize import (
@@ -260,6 +261,17 @@ def cmd_validate(args: argparse.Namespace, environ: Environ) -> int:
     return 2 if problems else 0
 
 
+def ignored_in_ab(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The baseline flags given to ``finalize`` that an A/B run makes moot."""
+    given = [
+        ("--baseline", ", ".join(map(str, args.baseline))),
+        ("--baseline-artifact", args.baseline_artifact),
+        ("--baseline-ref", args.baseline_ref),
+        ("--base-branch", args.base_branch),
+    ]
+    return [(flag, str(value)) for flag, value in given if value]
+
+
 def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(args.config)
     limits.configure(config.limits)
@@ -276,6 +288,13 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         artifacts=artifact_source(api_context(environ)),
         criterion_baseline=args.criterion_baseline,
     )
+    if any(r.ab for r in runs):
+        for flag, value in ignored_in_ab(args):
+            print(
+                f"perf-gate: note: {flag} {value} is ignored: the A/B run carries its own "
+                "baseline (the base commit, measured in the same job)",
+                file=sys.stderr,
+            )
     inputs = gate_inputs(config, current, runs, request, args.output_dir)
     report = evaluate(
         inputs.current,
@@ -414,13 +433,17 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
             "nothing to run: the config has no benchmarks: (and no fallback:)",
             path=str(args.config or ".perf-gate.yml"),
         )
-    doc["artifacts"].append({"path": str(output_dir / MANIFEST_NAME), "kind": "run"})
+    run_file = {"path": str(output_dir / MANIFEST_NAME), "kind": "run"}
+    doc["artifacts"].append(workspace_relative(run_file, root))
     paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
     for cmd in outcome.commands:
         peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
         say(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
     say(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
-    say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
+    if "ab" in doc:  # the base was measured in this job: it is the baseline
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]}")
+    else:
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
     not_started = [c for c in outcome.commands if c.status == "error"]
     if not_started:
         raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))

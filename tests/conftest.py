@@ -58,3 +58,12 @@ def cli(tmp_path: Path):
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_secret_registry() -> None:
+    """Each test starts with no registered secrets: a token masked by an earlier test in the
+    same process would otherwise not be masked (printed) again, making tests order-dependent."""
+    from perf_gate.core import secrets
+
+    secrets._SECRETS.clear()

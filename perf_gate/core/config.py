@@ -128,14 +128,19 @@ class HardwareSettings:
     compare: bool = True
 
 
+DEFAULT_AB_CACHE = ".perf-gate-cache/ab-base"
+
+
 @dataclass(frozen=True)
 class AbSection:
-    """``ab:``: the base ref (``None``: from the environment), rounds, build, worktree."""
+    """``ab:``: the base ref (``None``: from the environment), rounds, build, worktree,
+    and the folder that keeps the base side's build between runs (``""``: none)."""
 
     base: str | None = None
     rounds: int = DEFAULT_ROUNDS
     build: Command | None = None
     worktree: str | None = None
+    cache: str = DEFAULT_AB_CACHE
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,17 @@ class Benchmark:
     required: bool = True  # a failure fails the gate (else it only warns)
     memory: bool = True  # record the peak-memory metric
     artifacts: tuple[str, ...] = ()  # extra files (globs) to list as receipts
+    # ``devices: {cpu: [globs], gpu: [globs]}``: the device of each result by its name,
+    # so a mixed suite (a CPU test in a GPU pytest run) keeps honest labels.
+    devices: tuple[tuple[Device, tuple[str, ...]], ...] = ()
+
+    def device_of(self, metric_name: str) -> Device:
+        """The device of a result named ``metric_name``: the first ``devices:`` glob that
+        matches it, else the command's ``device``."""
+        for device, patterns in self.devices:
+            if any(fnmatch.fnmatchcase(metric_name, p) for p in patterns):
+                return device
+        return self.device
 
     @property
     def shown(self) -> str:
@@ -226,6 +242,11 @@ def benchmark_from_mapping(entry: Mapping[str, Any]) -> Benchmark:
         required=bool(entry.get("required", True)),
         memory=bool(entry.get("memory", True)),
         artifacts=_strings(entry.get("artifacts")),
+        devices=tuple(
+            (device, _strings(entry["devices"][device]))
+            for device in ("cpu", "gpu")
+            if device in entry.get("devices", {})
+        ),
     )
 
 
@@ -269,6 +290,7 @@ def _ab(raw: Mapping[str, Any]) -> AbSection:
         rounds=int(raw.get("rounds", DEFAULT_ROUNDS)),
         build=None if build is None else _command(build),
         worktree=raw.get("worktree"),
+        cache=str(raw.get("cache", DEFAULT_AB_CACHE)),
     )
 
 

@@ -43,6 +43,10 @@ class ConfigError(PerfGateError):
     """``.perf-gate.yml`` is missing, malformed or violates its schema."""
 
 
+class ProofError(PerfGateError):
+    """An A/B run cannot show that each side measured its own code (exit 2)."""
+
+
 class TargetMismatch(PerfGateError):
     """Data names a pull request or commit that is not the one benchmarked: publishing
     there would write one PR's result onto another, so nothing is written."""

@@ -10,6 +10,10 @@ from typing import Any
 from perf_gate.core.model import Finding, Kind, Metric
 
 MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
+GPU_MEMORY_FORMAT = "gpu-sampler"  # peak device memory sampled while a GPU command ran
+COMMAND_MEMORY_FORMATS = frozenset({MEMORY_FORMAT, GPU_MEMORY_FORMAT})
+"""Memory of a whole command measured by perf-gate, not by the harness: run-to-run noise
+of a Python or CUDA process is judged by the noise-aware memory rule, not at ±2 %."""
 
 
 def metric_to_dict(metric: Metric) -> dict[str, Any]:
@@ -70,7 +74,11 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
 
 
 def run_formats(metrics: Iterable[Metric]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m.format for m in metrics if m.format and m.format != MEMORY_FORMAT))
+    return tuple(
+        dict.fromkeys(
+            m.format for m in metrics if m.format and m.format not in COMMAND_MEMORY_FORMATS
+        )
+    )
 
 
 def utc_now() -> str:

@@ -15,11 +15,18 @@ the verdict engine judges (the base as the baseline run, the head as the current
       base: origin/main     # default: origin/$GITHUB_BASE_REF, else HEAD~1
       rounds: 5             # A B pairs; 5 or more lets the sample test judge
       build: cargo bench --workspace --no-default-features --features cpu --no-run
+      worktree: ../base    # default: a temporary folder; removed afterwards either way
+      cache: .perf-gate-cache/ab-base   # the base's target/ between runs ("": none)
+
+Each side builds and runs with its own ``target/`` and proves what it measured
+(:mod:`perf_gate.inputs.ab_proof`); each benchmark's ``log:`` is written per side and
+round (``cpu-bench.A1.log``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -27,12 +34,13 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from perf_gate.core.config import DEFAULT_ROUNDS, Benchmark, Config
-from perf_gate.core.errors import RunError
+from perf_gate.core.errors import ProofError, RunError
 from perf_gate.core.model import Finding, Metric, ParseResult, RunSet
 from perf_gate.core.model_json import run_formats
+from perf_gate.inputs import ab_proof
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.benchmark import RunOutcome, command_findings, run_benchmark
 from perf_gate.inputs.console import Console
@@ -48,6 +56,7 @@ class AbSettings:
     rounds: int = DEFAULT_ROUNDS
     build: str | tuple[str, ...] | None = None
     worktree: str | None = None
+    cache: str = ""
 
 
 def settings_from_config(config: Config, environ: Mapping[str, str]) -> AbSettings:
@@ -57,7 +66,11 @@ def settings_from_config(config: Config, environ: Mapping[str, str]) -> AbSettin
         base_ref = environ.get("GITHUB_BASE_REF", "")
         base = f"origin/{base_ref}" if base_ref else "HEAD~1"
     return AbSettings(
-        base=base, rounds=section.rounds, build=section.build, worktree=section.worktree
+        base=base,
+        rounds=section.rounds,
+        build=section.build,
+        worktree=section.worktree,
+        cache=section.cache,
     )
 
 
@@ -127,8 +140,26 @@ def paired_run(
     return RunSet(metrics=tuple(metrics), formats=run_formats(metrics))
 
 
+def _rel(path: Path, root: Path) -> Path:
+    """``path`` relative to the workspace where it lies inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+def side_log(bench: Benchmark, output_dir: Path, tag: str) -> Path:
+    """``cpu-bench.log`` -> ``cpu-bench.A1.log``: ``log:`` per side and round."""
+    log = bench.log_path(output_dir)
+    return log.with_name(f"{log.stem}.{tag}{log.suffix or '.log'}")
+
+
 def _build(
-    settings: AbSettings, trees: Mapping[Side, Path], logs: Path, console: Console
+    settings: AbSettings,
+    trees: Mapping[Side, Path],
+    envs: Mapping[Side, Mapping[str, str]],
+    logs: Path,
+    console: Console,
 ) -> list[CommandResult]:
     if settings.build is None:
         return []
@@ -141,10 +172,34 @@ def _build(
                 settings.build,
                 console=console,
                 cwd=tree,
+                env=envs[side],
                 log_path=logs / f"ab-build-{label}.log",
             )
         )
     return results
+
+
+def _changed(root: Path, base_commit: str) -> list[str]:
+    """Tracked files of the workspace that differ from the base commit."""
+    return _git(root, "diff", "--name-only", base_commit, "--").splitlines()
+
+
+def _prove(
+    settings: AbSettings,
+    trees: Mapping[Side, Path],
+    envs: Mapping[Side, Mapping[str, str]],
+    rust_changes: Sequence[str],
+) -> dict[str, dict[str, Any]]:
+    """Each side's bench executables; refuses a run whose sides share them."""
+    proof: dict[str, dict[str, Any]] = {}
+    for side, tree in trees.items():
+        if ab_proof.is_cargo(tree):
+            proof[side] = ab_proof.bench_executables(
+                tree, settings.build, {**os.environ, **envs[side]}
+            )
+    if len(proof) == 2:
+        ab_proof.check_sides(proof, rust_changes)
+    return proof
 
 
 def run_ab(
@@ -158,14 +213,16 @@ def run_ab(
     environ: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     """Build base and head, run the benchmarks interleaved, pair the rounds."""
-    import os
-
     settings = settings_from_config(config, os.environ if environ is None else environ)
     logs = output_dir if output_dir.is_absolute() else (root / output_dir)
     logs = logs.resolve()
     outcome = RunOutcome(hardware=hardware)
     base_commit = resolve_commit(root, settings.base)
     head_commit = resolve_commit(root, "HEAD")
+    outside = ab_proof.outside_results(benches, root)
+    if outside:
+        raise ProofError(f"A/B refused: {outside}; each side must read its own results")
+    rust_changes = ab_proof.sources_differ(_changed(root, base_commit))
     outcome.ab = {
         "base_ref": settings.base,
         "base_commit": base_commit,
@@ -182,9 +239,24 @@ def run_ab(
     findings: list[Finding] = []
     with base_worktree(root, base_commit, settings.worktree) as base_root:
         trees: dict[Side, Path] = {"A": base_root, "B": root}
-        builds = _build(settings, trees, logs, console)
+        outside = ab_proof.outside_results(benches, base_root)
+        if outside:
+            raise ProofError(f"A/B refused: {outside}; each side must read its own results")
+        envs: dict[Side, dict[str, str]] = {s: ab_proof.side_env(t) for s, t in trees.items()}
+        if ab_proof.is_cargo(root):
+            console.line(
+                "perf-gate: A/B: each side builds into its own target/ "
+                "(CARGO_TARGET_DIR and build.target-dir overridden): "
+                f"base {envs['A']['CARGO_TARGET_DIR']}, head {envs['B']['CARGO_TARGET_DIR']}"
+            )
+        cache = _restore_base(settings, base_root, envs["A"], root, console)
+        outcome.ab["base_cache"] = cache
+        builds = [
+            replace(b, log=str(_rel(Path(b.log), root)) if b.log else None)
+            for b in _build(settings, trees, envs, logs, console)
+        ]
         outcome.commands += builds
-        outcome.artifacts += [artifact(Path(b.log), "log") for b in builds if b.log]
+        outcome.artifacts += [artifact(Path(b.log), "log", root) for b in builds if b.log]
         broken = [b for b in builds if not b.succeeded]
         if broken:
             for b in broken:  # the base is not under review: its failure only warns
@@ -192,6 +264,7 @@ def run_ab(
             outcome.parts.append(ParseResult((), tuple(findings)))
             outcome.notes.append("A/B mode: a build failed, so no rounds were run.")
             return outcome
+        proof = _prove(settings, trees, envs, rust_changes)
         for side, index in schedule(settings.rounds):
             tag = f"{side}{index + 1}"
             console.line(
@@ -199,17 +272,27 @@ def run_ab(
                 f"{side} ({'base' if side == 'A' else 'head'})"
             )
             for bench in benches:
-                log = logs / f"ab-{tag}-{bench.name}.log"
+                log = side_log(bench, output_dir, tag)
                 result, parsed = run_benchmark(
-                    replace(bench, log=str(log)),
+                    replace(
+                        bench,
+                        log=str(log if log.is_absolute() else root / log),
+                        env=tuple({**dict(bench.env), **envs[side]}.items()),
+                    ),
                     hardware=hardware,
                     root=trees[side],
                     output_dir=logs,
                     console=console,
                 )
-                outcome.commands.append(replace(result, name=f"{bench.name} [{tag}]"))
+                outcome.commands.append(
+                    replace(
+                        result,
+                        name=f"{bench.name} [{tag}]",
+                        log=str(_rel(Path(result.log or log), root)),
+                    )
+                )
                 if result.status != "skipped":
-                    outcome.artifacts.append(artifact(log, "log"))
+                    outcome.artifacts.append(artifact(root / log, "log"))
                 for metric in parsed.metrics:
                     metric = replace(metric, source=bench.name)
                     values[side].setdefault(metric.key, []).append(metric.value)
@@ -217,7 +300,40 @@ def run_ab(
                 for finding in parsed.findings:
                     # The base side is not under review: its failures only warn.
                     findings.append(replace(finding, severity="warn") if side == "A" else finding)
+        outcome.ab["proof"] = {
+            side: {
+                "revision": base_commit if side == "A" else head_commit,
+                "tree": "base worktree" if side == "A" else ".",
+                **proof.get(side, {}),
+                "results_sha256": ab_proof.results_digest(benches, trees[side]),
+            }
+            for side in trees
+        }
+        if cache:
+            results = [b.cwd(base_root) / e for b in benches for e in b.results]
+            ab_proof.keep(
+                Path(cache) if Path(cache).is_absolute() else root / cache, base_root, results
+            )
     head = paired_run(values["B"], templates["B"])
     outcome.parts.append(ParseResult(head.metrics, tuple(findings)))
     outcome.baseline = paired_run(values["A"], templates["A"])
     return outcome
+
+
+def _restore_base(
+    settings: AbSettings, base_root: Path, env: Mapping[str, str], root: Path, console: Console
+) -> str | None:
+    """Put the kept base ``target/`` in place; the cache folder used (``None``: none)."""
+    if not settings.cache or not ab_proof.is_cargo(base_root):
+        return None
+    key = ab_proof.cache_key(
+        base_root, settings.build, ab_proof.toolchain(base_root, {**os.environ, **env})
+    )
+    folder = Path(settings.cache) / key
+    full = folder if folder.is_absolute() else root / folder
+    found = ab_proof.restore(full, base_root)
+    console.line(
+        f"perf-gate: A/B: base build cache {folder}: "
+        + ("restored" if found else "empty (cold build; kept for the next run)")
+    )
+    return str(folder)

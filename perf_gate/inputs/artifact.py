@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-from perf_gate.inputs.process import CommandResult
 
 MEMORY_NAME = "memory-usage.txt"
 
@@ -47,12 +45,3 @@ def find_profiles(dirs: Iterable[Path]) -> list[dict[str, Any]]:
                 kind = "memory" if name == MEMORY_NAME else "profile"
                 found.append(artifact(path, kind))
     return found
-
-
-def memory_report(commands: Sequence[CommandResult]) -> str:
-    """``memory-usage.txt``: one ``name: N MB`` line per command (peak resident set)."""
-    lines = ["# peak resident memory per command (perf-gate run, from wait4 rusage)"]
-    for cmd in commands:
-        if cmd.peak_rss_mb is not None:
-            lines.append(f"{cmd.name}: {cmd.peak_rss_mb:.1f} MB")
-    return "\n".join(lines) + "\n"

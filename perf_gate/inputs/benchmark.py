@@ -7,7 +7,7 @@ command that failed or timed out becomes a finding (``fail`` when required).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,11 @@ from typing import Any
 from perf_gate.core.config import Benchmark, Config
 from perf_gate.core.errors import ConfigError, InputError
 from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult, RunSet
-from perf_gate.core.model_json import MEMORY_FORMAT
+from perf_gate.core.model_json import COMMAND_MEMORY_FORMATS, GPU_MEMORY_FORMAT, MEMORY_FORMAT
 from perf_gate.inputs.artifact import artifact
 from perf_gate.inputs.console import Console
+from perf_gate.inputs.gpu_monitor import GpuMonitor
+from perf_gate.inputs.gpu_state import GpuEvidence
 from perf_gate.inputs.hardware import NO_GPU, Hardware
 from perf_gate.inputs.interrupt import Interrupted
 from perf_gate.inputs.parsers import format_names, merge, parse_path
@@ -59,22 +61,59 @@ def select(
 # -- one benchmark: run it, then read its results ------------------------------------
 
 
-def stamp_device(metrics: Iterable[Metric], device: Device) -> tuple[Metric, ...]:
-    """Give results without a device the benchmark's device (shards stay apart)."""
-    return tuple(m if m.device else replace(m, device=device) for m in metrics)
+MonitorFactory = Callable[[], GpuMonitor]
+
+LEAK_MB = 64.0
+"""Device memory still in use after a GPU command ended, beyond what was in use before
+it started, that is reported as a possible leak."""
 
 
-def memory_metric(name: str, peak_mb: float, device: Device, source: str) -> Metric:
+def stamp_device(metrics: Iterable[Metric], bench: Benchmark) -> tuple[Metric, ...]:
+    """Give results without a device the device ``bench`` maps their name to (its
+    ``devices:`` globs, else its ``device``); results that name one keep it."""
+    return tuple(m if m.device else replace(m, device=bench.device_of(m.name)) for m in metrics)
+
+
+def memory_metric(
+    name: str, peak_mb: float, device: Device, source: str, *, gpu: bool = False
+) -> Metric:
     return Metric(
-        name=f"{name} peak memory",
+        name=f"{name} peak {'GPU ' if gpu else ''}memory",
         value=peak_mb,
         unit="MB",
         kind=Kind.MEMORY,
         direction="lower",
         device=device,
         source=source,
-        format=MEMORY_FORMAT,
+        format=GPU_MEMORY_FORMAT if gpu else MEMORY_FORMAT,
     )
+
+
+def gpu_findings(name: str, evidence: GpuEvidence) -> list[Finding]:
+    """Device memory that outlived the command, and a sampler that saw nothing."""
+    out = []
+    before, after = evidence.memory_before_mb, evidence.memory_after_mb
+    if before is not None and after is not None and after - before > LEAK_MB:
+        out.append(
+            Finding(
+                name,
+                f"GPU memory in use rose from {before:,.0f} MB before the command to "
+                f"{after:,.0f} MB after it ended: memory that outlives the process "
+                "(a leak, or another process)",
+                "warn",
+                "gpu-memory-after",
+            )
+        )
+    if evidence.sampler_problem:
+        out.append(
+            Finding(
+                name,
+                f"peak GPU memory not measured: {evidence.sampler_problem}",
+                "warn",
+                "gpu-memory-unmeasured",
+            )
+        )
+    return out
 
 
 def read_results(bench: Benchmark, root: Path, command: CommandResult) -> ParseResult:
@@ -100,7 +139,7 @@ def read_results(bench: Benchmark, root: Path, command: CommandResult) -> ParseR
             problem = f"unreadable results: {exc}"
             findings.append(Finding(bench.name, problem, "warn", "bad-results"))
     merged = merge(parts)
-    metrics = stamp_device(merged.metrics, bench.device)
+    metrics = stamp_device(merged.metrics, bench)
     return ParseResult(metrics, (*merged.findings, *findings), merged.files)
 
 
@@ -133,7 +172,7 @@ class RunOutcome:
     ab: dict[str, Any] | None = None
 
     def result_metrics(self) -> list[Metric]:
-        return [m for p in self.parts for m in p.metrics if m.format != MEMORY_FORMAT]
+        return [m for p in self.parts for m in p.metrics if m.format not in COMMAND_MEMORY_FORMATS]
 
 
 def run_benchmark(
@@ -143,14 +182,21 @@ def run_benchmark(
     root: Path,
     output_dir: Path,
     console: Console,
+    gpu_monitor: MonitorFactory | None = None,
 ) -> tuple[CommandResult, ParseResult]:
-    """Run one benchmark (or skip a GPU one without a usable GPU) and read its results."""
+    """Run one benchmark (or skip a GPU one without a usable GPU) and read its results.
+
+    A GPU command is watched by ``gpu_monitor()`` while it runs (state at start and
+    end, peak device memory) when one is given."""
     if bench.device == "gpu" and not hardware.gpu_usable:
         why = hardware.gpu_problem or "no NVIDIA GPU found"
         console.line(f"perf-gate: {bench.name} skipped ({NO_GPU}: {why})")
         result = CommandResult(bench.name, bench.shown, "gpu", "skipped", reason=NO_GPU)
         return result, ParseResult(())
     log = bench.log_path(output_dir)
+    monitor = gpu_monitor() if gpu_monitor is not None and bench.device == "gpu" else None
+    if monitor is not None:
+        monitor.start()
     result = run_command(
         bench.name,
         bench.command,
@@ -161,14 +207,25 @@ def run_benchmark(
         timeout=bench.timeout,
         log_path=log if log.is_absolute() else root / log,
     )
-    result = replace(result, log=str(log))
+    evidence = monitor.stop() if monitor is not None else None
+    result = replace(result, log=str(log), gpu=evidence)
     if result.status == "error":
         return result, ParseResult((), tuple(command_findings(result, bench.required)))
     parsed = read_results(bench, root, result)
+    if bench.device == "gpu":
+        result = replace(result, gpu_metrics=sum(m.device == "gpu" for m in parsed.metrics))
     extra: list[Metric] = []
     if bench.memory and result.peak_rss_mb is not None:
         extra.append(memory_metric(bench.name, result.peak_rss_mb, bench.device, str(log)))
-    findings = (*parsed.findings, *command_findings(result, bench.required))
+    more: list[Finding] = []
+    if evidence is not None:
+        more = gpu_findings(bench.name, evidence)
+        peak = evidence.peak_memory_mb
+        # No memory seen in use is no measurement (a sampler that cannot attribute it),
+        # and a 0 MB baseline could judge nothing relative to it: no metric then.
+        if bench.memory and peak is not None and peak > 0:
+            extra.append(memory_metric(bench.name, peak, "gpu", str(log), gpu=True))
+    findings = (*parsed.findings, *command_findings(result, bench.required), *more)
     return result, ParseResult((*parsed.metrics, *extra), findings, parsed.files)
 
 
@@ -179,12 +236,18 @@ def run_benchmarks(
     root: Path,
     output_dir: Path,
     console: Console,
+    gpu_monitor: MonitorFactory | None = None,
 ) -> RunOutcome:
     outcome = RunOutcome(hardware=hardware)
     for bench in benches:
         try:
             result, parsed = run_benchmark(
-                bench, hardware=hardware, root=root, output_dir=output_dir, console=console
+                bench,
+                hardware=hardware,
+                root=root,
+                output_dir=output_dir,
+                console=console,
+                gpu_monitor=gpu_monitor,
             )
         except Interrupted as exc:
             exc.outcome = outcome

@@ -13,12 +13,20 @@ import os
 import platform
 import re
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import Config
+from perf_gate.inputs.smi import (
+    CommandOutput,
+    Runner,
+    cell_number,
+    cell_text,
+    run_smi,
+    smi_problem,
+)
 
 GPU_QUERY = "name,driver_version,memory.total,compute_cap,clocks.max.sm"
 GPU_QUERY_ARGS = ("--query-gpu=" + GPU_QUERY, "--format=csv,noheader")
@@ -32,27 +40,6 @@ SMI_TIMEOUT = 20.0
 NO_GPU = "no-gpu-available"
 
 _SIMD = (("avx512f", "avx512"), ("avx2", "avx2"), ("asimd", "neon"), ("neon", "neon"))
-_NA = frozenset({"[n/a]", "n/a", "[not supported]", "[unknown error]", ""})
-
-# Known nvidia-smi failures → the reason shown in the report (first match wins).
-_SMI_ERRORS = (
-    ("couldn't communicate with the nvidia driver", "NVIDIA driver not loaded or not reachable"),
-    ("no devices were found", "no NVIDIA GPU found"),
-    ("driver/library version mismatch", "NVIDIA driver/library version mismatch"),
-    ("insufficient permissions", "no permission to use the NVIDIA device"),
-    ("gpu is lost", "GPU is lost (fell off the bus)"),
-    ("unknown error", "GPU reported an unknown error"),
-    ("failed to initialize nvml", "NVML could not be initialised"),
-)
-
-Runner = Callable[[Sequence[str], float], "CommandOutput"]
-
-
-@dataclass(frozen=True)
-class CommandOutput:
-    returncode: int
-    stdout: str
-    stderr: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,18 +175,6 @@ def _cores() -> int:
 # -- GPU -------------------------------------------------------------------------------
 
 
-def _number(text: str) -> float | None:
-    match = re.match(r"\s*([\d.]+)", text)
-    if text.strip().lower() in _NA or match is None:
-        return None
-    return float(match.group(1))
-
-
-def _text(text: str) -> str:
-    value = text.strip()
-    return "" if value.lower() in _NA else value
-
-
 def parse_gpu_csv(text: str) -> tuple[Gpu, ...]:
     """Lines of ``--query-gpu=name,driver_version,memory.total,compute_cap,clocks.max.sm``.
 
@@ -216,36 +191,21 @@ def parse_gpu_csv(text: str) -> tuple[Gpu, ...]:
         # A GPU name may itself contain commas: the last four cells are the numbers.
         name = ", ".join(cells[: len(cells) - 4])
         driver, memory, cap, clock = cells[-4:]
-        mib = _number(memory)
+        mib = cell_number(memory)
         gpus.append(
             Gpu(
                 name=name,
-                driver_version=_text(driver),
+                driver_version=cell_text(driver),
                 memory_mb=round(mib * 1.048576, 1) if mib is not None else None,
-                compute_cap=_text(cap),
-                max_sm_clock_mhz=_number(clock),
+                compute_cap=cell_text(cap),
+                max_sm_clock_mhz=cell_number(clock),
             )
         )
     return tuple(gpus)
 
 
-def smi_problem(returncode: int, output: str) -> str:
-    """A one-line reason for a failed ``nvidia-smi`` call."""
-    lowered = output.lower()
-    for needle, reason in _SMI_ERRORS:
-        if needle in lowered:
-            return f"nvidia-smi: {reason}"
-    first = next((line.strip() for line in output.splitlines() if line.strip()), "")
-    return f"nvidia-smi exited with {returncode}" + (f": {first[:160]}" if first else "")
-
-
-def _run(argv: Sequence[str], timeout: float) -> CommandOutput:
-    proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
-    return CommandOutput(proc.returncode, proc.stdout, proc.stderr)
-
-
 def probe_gpus(
-    smi: str = "nvidia-smi", run: Runner = _run, timeout: float = SMI_TIMEOUT
+    smi: str = "nvidia-smi", run: Runner = run_smi, timeout: float = SMI_TIMEOUT
 ) -> GpuProbe:
     """Ask ``nvidia-smi`` for the GPUs, the CUDA version and the MIG mode. Never raises."""
     try:
@@ -269,7 +229,9 @@ def probe_gpus(
         return GpuProbe(problem="nvidia-smi: no NVIDIA GPU found")
     modes = _extra_lines(run, [smi, *MIG_QUERY_ARGS], timeout)
     if len(modes) == len(gpus):
-        gpus = tuple(replace(g, mig_mode=_text(mode)) for g, mode in zip(gpus, modes, strict=True))
+        gpus = tuple(
+            replace(g, mig_mode=cell_text(mode)) for g, mode in zip(gpus, modes, strict=True)
+        )
     banner = "\n".join(_extra_lines(run, [smi], timeout))
     cuda = re.search(r"CUDA Version:\s*([\d.]+)", banner)
     return GpuProbe(gpus=gpus, cuda_version=cuda.group(1) if cuda else "")
@@ -306,7 +268,7 @@ class Probes:
     cpuinfo: Path = Path("/proc/cpuinfo")
     meminfo: Path = Path("/proc/meminfo")
     smi: str = "nvidia-smi"
-    run: Runner = field(default=_run)
+    run: Runner = field(default=run_smi)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 

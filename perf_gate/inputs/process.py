@@ -28,11 +28,13 @@ from perf_gate.core.config import shown_command
 from perf_gate.core.model import Device
 from perf_gate.core.secrets import child_environment, redact_bytes
 from perf_gate.inputs.console import Console, elapsed_text
+from perf_gate.inputs.gpu_errors import cuda_trouble, first_trouble
+from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 from perf_gate.inputs.process_tree import MARKER_VARIABLE, Tree
 
 TAIL_LINES = 20
+TROUBLE_LINES = 10
 LINE_BYTES = 64 * 1024  # a longer line is shown (and logged) in pieces
-
 
 KILL_GRACE_S = 5.0
 
@@ -54,6 +56,9 @@ class CommandResult:
     log: str | None = None
     tail: tuple[str, ...] = ()
     reason: str = ""
+    gpu_error: str = ""  # the first line of its output that is a CUDA/driver failure
+    gpu: GpuEvidence | None = None  # the GPU watched while it ran (device: gpu)
+    gpu_metrics: int | None = None  # how many of its results were GPU metrics
 
     @property
     def succeeded(self) -> bool:
@@ -71,6 +76,9 @@ class CommandResult:
             "log": self.log,
             "tail": list(self.tail),
             "reason": self.reason,
+            "gpu_error": self.gpu_error,
+            "gpu": self.gpu.to_dict() if self.gpu is not None else None,
+            "gpu_metrics": self.gpu_metrics,
         }
 
 
@@ -86,6 +94,9 @@ def command_result_from_dict(data: Mapping[str, Any]) -> CommandResult:
         log=data.get("log"),
         tail=tuple(data.get("tail", ())),
         reason=data.get("reason", ""),
+        gpu_error=data.get("gpu_error") or "",
+        gpu=evidence_from_dict(data["gpu"]) if isinstance(data.get("gpu"), dict) else None,
+        gpu_metrics=data.get("gpu_metrics"),
     )
 
 
@@ -202,6 +213,7 @@ def run_command(
     os.close(report_w)
 
     tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
+    trouble: list[str] = []  # CUDA/driver failures, wherever they scrolled to (a few)
     last_output = [time.monotonic()]
     assert proc.stdout is not None
     stdout = proc.stdout
@@ -228,6 +240,8 @@ def run_command(
             log.flush()
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         tail.append(text)
+        if device == "gpu" and len(trouble) < TROUBLE_LINES and cuda_trouble(text):
+            trouble.append(text)
         out.line(text)
 
     def read() -> None:
@@ -304,7 +318,17 @@ def run_command(
     out.line(f"perf-gate: {name}: {reason or 'ok'} in {elapsed_text(elapsed)}{memory}")
     out.end()
     result = CommandResult(
-        name, shown, device, status, code, elapsed, peak, log_name, tuple(tail), reason
+        name,
+        shown,
+        device,
+        status,
+        code,
+        elapsed,
+        peak,
+        log_name,
+        tuple(tail),
+        reason,
+        gpu_error=first_trouble(trouble),
     )
     if status != "ok":
         report_failure(result, out)

@@ -7,7 +7,6 @@ current results came from. Writing and reading the file is :mod:`run_manifest`'s
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +14,19 @@ from typing import Any
 
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
-from perf_gate.core.model import RunSet
+from perf_gate.core.json_input import loads
+from perf_gate.core.metric_checks import check_values
+from perf_gate.core.model import InputFile, RunSet
+from perf_gate.core.model_json import finding_from_dict, metric_from_dict, run_formats
+from perf_gate.inputs.artifact import sha256_file
+from perf_gate.inputs.gpu_errors import first_trouble
 from perf_gate.inputs.hardware import Hardware, Probes, detect, hardware_from_dict, nvidia_smi
-from perf_gate.inputs.process import CommandResult
+from perf_gate.inputs.parsers.base import read_sniff
+from perf_gate.inputs.process import CommandResult, command_result_from_dict
+from perf_gate.schemas import check_schema
 
-_CUDA_TROUBLE = re.compile(
-    r"CUDA[_ ]ERROR|CUDA error|no CUDA-capable device|cudaErrorNoDevice|"
-    r"CUDA driver version is insufficient|failed to initialize CUDA|NVML",
-    re.IGNORECASE,
-)
+MANIFEST_NAME = "perf-run.json"
+MANIFEST_MARK = "perf_gate_run"
 
 
 @dataclass(frozen=True)
@@ -42,21 +45,86 @@ class RunRecord:
     ab: Mapping[str, Any] | None = None
 
 
+# -- reading a perf-run.json back ----------------------------------------------------
+
+
+def is_manifest(path: Path) -> bool:
+    if not path.is_file() or path.suffix != ".json":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return f'"{MANIFEST_MARK}"'.encode() in head
+
+
+def read_manifest(path: Path) -> RunRecord:
+    try:
+        text = read_sniff(path).data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read run manifest: {exc}", path=str(path)) from None
+    doc = loads(text, str(path))
+    check_schema(doc, "perf-run.schema.json", str(path))
+    metrics = tuple(metric_from_dict(m) for m in doc["metrics"])
+    check_values(metrics)
+    files = tuple(
+        InputFile(path=f["path"], format=f["format"], sha256=f["sha256"])
+        for f in doc.get("inputs", [])
+    )
+    run = RunSet(
+        metrics=metrics,
+        findings=tuple(finding_from_dict(f) for f in doc.get("findings", [])),
+        files=(*files, InputFile(str(path), "perf-run", sha256_file(path) or "")),
+        formats=tuple(doc.get("formats", ())),
+    )
+    baseline = None
+    if "baseline_metrics" in doc:
+        base = tuple(metric_from_dict(m) for m in doc["baseline_metrics"])
+        baseline = RunSet(metrics=base, formats=run_formats(base))
+    return RunRecord(
+        path=str(path),
+        run=run,
+        hardware=hardware_from_dict(doc["hardware"]) if doc.get("hardware") else None,
+        commands=tuple(command_result_from_dict(c) for c in doc.get("commands", [])),
+        artifacts=tuple(doc.get("artifacts", ())),
+        notes=tuple(doc.get("notes", ())),
+        fallback_used=bool(doc.get("fallback_used", False)),
+        commit=doc.get("commit", ""),
+        baseline=baseline,
+        ab=doc.get("ab"),
+    )
+
+
+# -- what finalize learns from it ----------------------------------------------------
+
+
 def gpu_problem(
     config: Config, hardware: Sequence[Hardware], records: Sequence[RunRecord]
 ) -> str | None:
     """A hardware problem to route to the troubleshooter, or ``None``.
 
-    A GPU that the config expects but no machine had, or a GPU command that failed
-    with a CUDA/driver error.
+    A GPU that the config expects but no machine had; a GPU command that failed with a
+    CUDA/driver error (:mod:`perf_gate.inputs.gpu_errors`, anywhere in its output); or,
+    with a GPU expected, a GPU command that exited 0 but produced no GPU metric.
     """
     for record in records:
         for cmd in record.commands:
             if cmd.device == "gpu" and cmd.status in ("failed", "timeout"):
-                trouble = next((t for t in cmd.tail if _CUDA_TROUBLE.search(t)), None)
+                trouble = cmd.gpu_error or first_trouble(cmd.tail)
                 if trouble:
-                    return f"{cmd.name} failed on the GPU: {trouble.strip()[:200]}"
-    if not config.gpu_expected or not hardware:
+                    return f"{cmd.name} failed on the GPU: {trouble}"
+    if not config.gpu_expected:
+        return None
+    for record in records:
+        for cmd in record.commands:
+            if cmd.device == "gpu" and cmd.status == "ok" and cmd.gpu_metrics == 0:
+                said = f" (its output said: {cmd.gpu_error})" if cmd.gpu_error else ""
+                return (
+                    f"GPU expected, but {cmd.name} exited 0 without producing any GPU "
+                    f"metric{said}: the GPU work was skipped or ran elsewhere"
+                )
+    if not hardware:
         return None
     if any(h.gpu_usable for h in hardware):
         return None

@@ -28,12 +28,15 @@ from perf_gate.core.errors import PerfGateError
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
-from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles, memory_report
+from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console
+from perf_gate.inputs.gpu_monitor import GpuMonitor
 from perf_gate.inputs.hardware import Hardware, Probes, detect, nvidia_smi
 from perf_gate.inputs.interrupt import Interrupted
-from perf_gate.inputs.run_manifest import MANIFEST_NAME, manifest
+from perf_gate.inputs.process import CommandResult
+from perf_gate.inputs.run_manifest import manifest
+from perf_gate.inputs.run_record import MANIFEST_NAME
 
 
 def default_config(path: Path | None) -> Path | None:
@@ -61,6 +64,15 @@ def git_commit(root: Path, environ: Mapping[str, str]) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
+def memory_report(commands: Sequence[CommandResult]) -> str:
+    """``memory-usage.txt``: one ``name: N MB`` line per command (peak resident set)."""
+    lines = ["# peak resident memory per command (perf-gate run, from wait4 rusage)"]
+    for cmd in commands:
+        if cmd.peak_rss_mb is not None:
+            lines.append(f"{cmd.name}: {cmd.peak_rss_mb:.1f} MB")
+    return "\n".join(lines) + "\n"
+
+
 def execute(
     config: Config,
     *,
@@ -85,8 +97,14 @@ def execute(
             config, benches, hardware=machine, root=root, output_dir=output_dir, console=out
         )
     else:
+        smi = nvidia_smi(config)
         outcome = run_benchmarks(
-            benches, hardware=machine, root=root, output_dir=output_dir, console=out
+            benches,
+            hardware=machine,
+            root=root,
+            output_dir=output_dir,
+            console=out,
+            gpu_monitor=lambda: GpuMonitor(smi, gpus=len(machine.gpus)),
         )
     plan = fallback_mode.plan_from_config(config, override=fallback, device=device)
     why = fallback_mode.reason_needed(plan, outcome, configured=bool(benches))

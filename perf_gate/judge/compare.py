@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import Metric, RunSet
+from perf_gate.core.model_json import COMMAND_MEMORY_FORMATS
 from perf_gate.core.units import format_pct, format_value
+from perf_gate.judge.memory_rule import judge_command_memory
 from perf_gate.judge.policy import resolve
 from perf_gate.judge.verdict import MIN_SAMPLES, Row, Status, Threshold
 
@@ -224,7 +226,12 @@ def compare(
             rows.append(decided)
             continue
         assert base is not None and threshold.tolerance is not None
-        if len(base.samples) >= MIN_SAMPLES and len(cur.samples) >= MIN_SAMPLES:
+        sampled = len(base.samples) >= MIN_SAMPLES and len(cur.samples) >= MIN_SAMPLES
+        if cur.format in COMMAND_MEMORY_FORMATS and threshold.source == "default" and not sampled:
+            values = [m.value for m in (pair_baseline(cur, run) for run in older) if m]
+            rows.append(judge_command_memory(base, cur, threshold, values))
+            continue
+        if sampled:
             pending.append((len(rows), base, cur, threshold))
             from perf_gate.judge.sample_verdict import SampleCase
 

@@ -50,6 +50,7 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     skipped: tuple[Row, ...] = ()
     hardware_mismatch: str | None = None  # "baseline on X, current on Y": timings only warn
+    gpu_conditions: str | None = None  # throttling, other processes, clocks: GPU timings warn
 
 
 TIMING_KINDS = (
@@ -62,11 +63,18 @@ TIMING_KINDS = (
 )
 
 
-def soften_for_hardware(rows: list[Row], mismatch: str) -> list[Row]:
-    """Baseline and current ran on different machines: a timing alone cannot fail the gate."""
+def soften_for_hardware(rows: list[Row], mismatch: str, device: str | None = None) -> list[Row]:
+    """Baseline and current ran on different machines (or, with ``device="gpu"``, on a
+    GPU that was throttled, shared or clocked differently): a timing alone cannot fail
+    the gate."""
     out = []
     for row in rows:
-        if row.status is Status.FAIL and row.metric.kind in TIMING_KINDS and row.method != "test":
+        if (
+            row.status is Status.FAIL
+            and row.metric.kind in TIMING_KINDS
+            and row.method != "test"
+            and (device is None or row.metric.device == device)
+        ):
             row = replace(
                 row,
                 status=Status.WARN,
@@ -124,6 +132,8 @@ def evaluate(
     rows += list(ctx.skipped)
     if ctx.hardware_mismatch:
         rows = soften_for_hardware(rows, ctx.hardware_mismatch)
+    if ctx.gpu_conditions:
+        rows = soften_for_hardware(rows, f"the GPU state: {ctx.gpu_conditions}", "gpu")
     findings = current.findings
     decision = decide(rows, findings, config, gpu_problem=ctx.gpu_problem)
     evidence = build_evidence(name, decision, rows, findings, current.formats)

@@ -26,6 +26,8 @@ from perf_gate.inputs.baseline.sources import (
     expire,
     find,
 )
+from perf_gate.inputs.baseline.store import record_gpu
+from perf_gate.inputs.gpu_state import gpu_conditions
 from perf_gate.inputs.hardware import (
     mismatch,
 )
@@ -99,6 +101,7 @@ def gate_inputs(
     extra: dict[str, Any] = {}
     ab = _ab_baseline(records)
     mismatch_text = None
+    baseline_gpu: tuple[Any, ...] = ()
     if ab is not None:
         baselines, note = [ab[0]], ab[1]
         notes.append(note)
@@ -111,6 +114,7 @@ def gate_inputs(
         baselines = [r.run for r in found.runs]
         if found.runs:
             newest = found.runs[-1]
+            baseline_gpu = newest.gpu
             devices: set[str] = {m.device or "cpu" for m in current.metrics}
             if config.hardware.compare:
                 mismatch_text = mismatch(newest.hardware, hardware, devices)
@@ -119,6 +123,10 @@ def gate_inputs(
                 extra["baseline"] = baseline_info(newest, found.source, len(found.runs))
     if mismatch_text:
         notes.append(f"Hardware differs: {mismatch_text}; timing regressions only warn.")
+    gpu_state = gpu_conditions(baseline_gpu, record_gpu(records))
+    if gpu_state:
+        notes.append(f"GPU state: {gpu_state}; GPU timing regressions only warn.")
+        extra["gpu_state"] = gpu_state
     baselines, skipped = skipped_rows(records, baselines)
     if baselines:
         refuse_self_comparison(current, baselines[-1])
@@ -151,5 +159,6 @@ def gate_inputs(
         extra=extra,
         skipped=skipped,
         hardware_mismatch=mismatch_text,
+        gpu_conditions=gpu_state,
     )
     return GateInputs(current, baselines, context)

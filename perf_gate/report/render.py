@@ -21,6 +21,10 @@ from perf_gate.report.templates import render
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
 
 
+# Rows the terminal table shows before it folds the rest.
+TERMINAL_ROWS = 30
+
+
 @dataclass(frozen=True)
 class TableRow:
     metric: str
@@ -111,17 +115,26 @@ def render_summary(
     return render("perf-summary.md.j2", **context)
 
 
-def text_table(rows: list[Row], limit: int = 40) -> str:
-    """The main table as aligned plain text for the terminal and job log."""
-    main, rest = split_table(rows)
+def text_table(rows: list[Row], limit: int = TERMINAL_ROWS) -> str:
+    """The judged rows as aligned plain text for the terminal and job log: what does not
+    pass first, then the headline kinds, then the rest, up to ``limit``; the rows left out
+    are counted (the summary has them all)."""
+    table = [table_row(r) for r in rows]
+    ranked = sorted(range(len(table)), key=lambda i: (table[i].severity, table[i].order, i))
     header = ("Metric", "Baseline", "Current", "Delta", "Threshold", "Status")
-    body = [(r.metric, r.baseline, r.current, r.delta, r.threshold, r.status) for r in main[:limit]]
+    body = [
+        (t.metric, t.baseline, t.current, t.delta, t.threshold, t.status)
+        for t in (table[i] for i in ranked[:limit])
+    ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
         for line in [header, *body]
     ]
-    hidden = len(main) - len(body) + len(rest)
-    if hidden:
-        lines.append(f"... and {hidden} more rows (see perf-summary.md)")
+    folded = [table[i] for i in ranked[limit:]]
+    if folded:
+        passing = sum(1 for t in folded if t.severity == SEVERITY[Status.PASS])
+        lines.append(
+            f"... and {len(folded)} more rows ({passing} passing) folded (see perf-summary.md)"
+        )
     return "\n".join(lines)

@@ -39,13 +39,15 @@ class Verdict:
         return {name: row["status"] for name, row in self.rows.items()}
 
 
-def perf_gate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def perf_gate(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*perf_gate_command(), *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=harness.clean_env(),
+        env=harness.clean_env() if env is None else env,
         timeout=300,
         check=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import textwrap
@@ -147,3 +148,66 @@ print(f"Generated 128 tokens in 2.83s ({{tps}} tok/s)")
 with open(out, "w") as f:
     json.dump(doc, f)
 """
+
+
+# A stand-in nvidia-smi for the GPU state and memory: what driver 580 prints on an H200.
+# ``GPU_SMI`` answers the hardware query, the state query (clocks, temperature, power,
+# clock-event reasons, persistence, ECC, memory), the compute-apps query and the
+# ``-lms`` memory sampling loop, from a JSON file beside it. Each state query takes the
+# next entry of ``states`` (the start, then the end of a command).
+H200 = "NVIDIA H200, 580.159.04, 143771 MiB, 9.0, 1980 MHz\n"
+STATE_IDLE = "0, 345 MHz, 3201 MHz, 31, 76.23 W, 700.00 W, 0x0000000000000001, Enabled, 0, 0 MiB"
+STATE_HOT = "0, 1275 MHz, 3201 MHz, 89, 698.40 W, 700.00 W, 0x0000000000000024, Enabled, 0, 0 MiB"
+
+GPU_SMI = """\
+#!{python}
+import json, os, sys, time
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "gpu-state.json")) as f:
+    S = json.load(f)
+args = sys.argv[1:]
+query = next((a.split("=", 1)[1] for a in args if a.startswith("--query-gpu=")), "")
+if S.get("old_driver") and "clocks_event_reasons" in query:
+    print('Field "clocks_event_reasons.active" is not a valid field to query.')
+    sys.exit(2)
+if query.startswith("memory.used"):
+    for line in S.get("samples", ["0, 345"]):
+        print(line, flush=True)
+        time.sleep(0.02)
+    open(os.path.join(here, "sampled"), "w").close()  # the benchmark may finish now
+    while True:
+        time.sleep(0.05)
+elif query.startswith("index,"):
+    counter = os.path.join(here, "state-count")
+    n = int(open(counter).read()) if os.path.exists(counter) else 0
+    open(counter, "w").write(str(n + 1))
+    states = S.get("states", [])
+    print(states[min(n, len(states) - 1)] if states else "")
+elif any(a.startswith("--query-compute-apps=") for a in args):
+    sys.stdout.write("".join(line + "\\n" for line in S.get("apps", [])))
+elif query.startswith("mig.mode"):
+    print("Disabled")
+elif query:
+    sys.stdout.write(S.get("gpu", {h200!r}))
+else:
+    print("| NVIDIA-SMI 580.159.04    Driver Version: 580.159.04    CUDA Version: 13.0 |")
+"""
+
+
+@pytest.fixture
+def gpu_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, object]], Path]:
+    """``gpu_smi({"states": [...], "samples": [...], "apps": [...]})``: the stand-in above,
+    first on PATH; call it again to change what it answers."""
+    bindir = tmp_path / "gpu-bin"
+
+    def install(state: dict[str, object]) -> Path:
+        bindir.mkdir(exist_ok=True)
+        (bindir / "gpu-state.json").write_text(json.dumps(state), encoding="utf-8")
+        (bindir / "state-count").unlink(missing_ok=True)
+        (bindir / "sampled").unlink(missing_ok=True)
+        smi = write_script(bindir / "nvidia-smi", GPU_SMI.format(python=sys.executable, h200=H200))
+        if str(bindir) not in os.environ["PATH"]:
+            monkeypatch.setenv("PATH", os.pathsep.join([str(bindir), os.environ["PATH"]]))
+        return smi
+
+    return install

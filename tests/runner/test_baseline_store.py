@@ -144,7 +144,7 @@ def test_history_feeds_the_noise_model_oldest_first(tmp_path: Path) -> None:
 
 
 def inputs(config: Config, current: list[Hardware], request: BaselineRequest) -> Any:
-    from perf_gate.inputs.run_manifest import read_manifest
+    from perf_gate.inputs.run_record import read_manifest
 
     path = manifest(request.cwd / "run.json", [metric("bench_a", 130.0)], hardware=current[0])
     record = read_manifest(path)

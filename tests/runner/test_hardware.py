@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from perf_gate.inputs.hardware import (
-    CommandOutput,
     Gpu,
     Hardware,
     Probes,
@@ -20,6 +19,7 @@ from perf_gate.inputs.hardware import (
     parse_meminfo,
     probe_gpus,
 )
+from perf_gate.inputs.smi import CommandOutput
 
 X86_CPUINFO = """\
 processor\t: 0

@@ -35,6 +35,7 @@ from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.limits import TooLarge
 from perf_gate.inputs.baseline.store import (
     StoredRun,
+    from_manifest,
     is_store,
     json_head,
     load_file,
@@ -43,6 +44,7 @@ from perf_gate.inputs.hardware import (
     Hardware,
     mismatch,
 )
+from perf_gate.inputs.run_record import MANIFEST_NAME, is_manifest
 from perf_gate.inputs.runs import load_run
 
 MAX_ZIP_BYTES = limits.LIMITS.artifact_bytes  # the download's cap (the default)
@@ -149,6 +151,12 @@ def _runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
         if stores:
             rel = stores[0].relative_to(root).as_posix()
             return load_file(stores[0], None, f"{label}:{rel}")
+        manifests = [p for p in sorted(root.rglob(MANIFEST_NAME)) if is_manifest(p)]
+        if manifests:
+            rel = manifests[0].relative_to(root).as_posix()
+            stored = from_manifest(manifests[0], f"{label}:{rel}")
+            files = tuple(replace(f, path=f"{label}:{rel}") for f in stored.run.files[-1:])
+            return [replace(stored, run=replace(stored.run, files=files))]
         run = load_run([root], fmt, role="baseline")
         files = tuple(
             replace(f, path=f"{label}:{Path(f.path).relative_to(root).as_posix()}")

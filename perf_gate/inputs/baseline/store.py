@@ -3,7 +3,8 @@
 A baseline file written by ``perf-gate baseline update`` (marked
 ``"perf_gate_baseline": 1``) carries the commit, date and hardware of its run and
 the previous runs as history (the noise model learns each benchmark's drift from
-them).
+them). A ``perf-run.json`` written by ``perf-gate run``, or a folder holding one, is
+a baseline too: "compare this run with the last one".
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from perf_gate import __version__
-from perf_gate.core.errors import UsageError
+from perf_gate.core.errors import InputError, UsageError
 from perf_gate.core.json_input import loads
+from perf_gate.core.metric_checks import check_values
 from perf_gate.core.model import InputFile, RunSet
 from perf_gate.core.model_json import (
     metric_from_dict,
@@ -24,6 +26,7 @@ from perf_gate.core.model_json import (
     run_formats,
     utc_now,
 )
+from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 from perf_gate.inputs.hardware import (
     Hardware,
     hardware_from_dict,
@@ -31,9 +34,12 @@ from perf_gate.inputs.hardware import (
 from perf_gate.inputs.parsers import scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_record import (
+    MANIFEST_NAME,
     RunRecord,
+    is_manifest,
+    read_manifest,
 )
-from perf_gate.inputs.runs import check_values, load_run
+from perf_gate.inputs.runs import load_run
 from perf_gate.schemas import check_schema
 
 STORE_MARK = "perf_gate_baseline"
@@ -49,6 +55,12 @@ class StoredRun:
     created_at: str = ""
     hardware: tuple[Hardware, ...] = ()
     source: str = ""
+    gpu: tuple[GpuEvidence, ...] = ()  # the GPU as its GPU commands saw it
+
+
+def record_gpu(records: Sequence[RunRecord]) -> tuple[GpuEvidence, ...]:
+    """The GPU evidence of every GPU command of these runs."""
+    return tuple(c.gpu for r in records for c in r.commands if c.gpu is not None)
 
 
 def _entry(run: StoredRun) -> dict[str, Any]:
@@ -59,6 +71,7 @@ def _entry(run: StoredRun) -> dict[str, Any]:
         "hardware": [h.to_dict() for h in run.hardware],
         "formats": list(run.run.formats),
         "metrics": [metric_to_dict(m) for m in run.run.metrics],
+        "gpu": [e.to_dict() for e in run.gpu],
     }
 
 
@@ -83,6 +96,7 @@ def _stored(data: Mapping[str, Any], source: str) -> StoredRun:
         created_at=data.get("created_at", ""),
         hardware=tuple(hardware_from_dict(h) for h in data.get("hardware", [])),
         source=source,
+        gpu=tuple(evidence_from_dict(e) for e in data.get("gpu", []) if isinstance(e, dict)),
     )
 
 
@@ -103,23 +117,51 @@ def json_head(path: Path) -> Any:
     :class:`InputError` naming the file; it is never read as something else.
     """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        if f'"{STORE_MARK}"'.encode() not in head:
+        data = read_sniff(path).data
+        # A store names STORE_MARK as a key, spelt out or (in principle) with \u escapes: a
+        # file with neither the mark nor a backslash cannot be one, and is not parsed here.
+        spelt_out = STORE_MARK.encode() in data
+        if not spelt_out and b"\\" not in data:
             return None
-        text = read_sniff(path).data.decode("utf-8")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return loads(text, str(path))
+    if spelt_out:
+        return loads(text, str(path))
+    try:  # only a backslash: maybe an escaped mark, maybe any other file
+        doc = loads(text, str(path))
+    except InputError:
+        return None
+    return doc if is_store(doc) else None
 
 
 def is_store(doc: Any) -> bool:
     return isinstance(doc, dict) and doc.get(STORE_MARK) == 1
 
 
+def from_manifest(path: Path, source: str) -> StoredRun:
+    """A ``perf-run.json`` as a baseline run: its metrics, commit, date and hardware."""
+    record = read_manifest(path)
+    created = json_head(path) or {}
+    files = tuple(replace(f, role="baseline") for f in record.run.files)
+    return StoredRun(
+        run=replace(record.run, files=files, findings=()),
+        commit=record.commit,
+        created_at=str(created.get("created_at", "")),
+        hardware=(record.hardware,) if record.hardware is not None else (),
+        source=source,
+        gpu=record_gpu([record]),
+    )
+
+
 def load_file(path: Path, fmt: str | None, label: str | None = None) -> list[StoredRun]:
-    """A baseline file or results path: a store file gives its history too."""
+    """A baseline file or results path: a store file gives its history too; a
+    ``perf-run.json`` (or a folder holding one) is read as the run it records."""
     source = label or str(path)
+    if fmt is None and path.is_dir() and is_manifest(path / MANIFEST_NAME):
+        return [from_manifest(path / MANIFEST_NAME, source)]
+    if fmt is None and is_manifest(path):
+        return [from_manifest(path, source)]
     if path.is_file() and path.suffix == ".json":
         doc = json_head(path)
         if is_store(doc):
@@ -173,5 +215,6 @@ def update(
         branch=branch,
         created_at=created_at or utc_now(),
         hardware=tuple(hardware),
+        gpu=record_gpu(records),
     )
     return store_document(newest, previous, keep)
