@@ -47,6 +47,19 @@ def base_env() -> dict[str, str]:
     return env
 
 
+def run_script(script: str, cwd: Path, env: dict[str, str]) -> None:
+    """A ``run:`` script, as the runner runs it with ``shell: bash``; it must succeed."""
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 @pytest.fixture(scope="module")
 def host_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the setup action's one step; return the folder it put on ``GITHUB_PATH``."""
@@ -66,15 +79,7 @@ def host_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "GITHUB_OUTPUT": str(files["output"]),
     }
     (runner / "temp").mkdir()
-    proc = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-        cwd=runner,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run_script(step["run"], runner, env)
     (added,) = files["path"].read_text().split()
     assert parse_github_output(files["output"].read_text()) == {"path": added}
     return Path(added)
@@ -185,15 +190,7 @@ def test_the_host_ab_workflow_runs_as_written(host_bin: Path, tmp_path: Path) ->
     for step in job["steps"]:
         uses = step.get("uses", "")
         if "run" in step:
-            proc = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                cwd=workspace,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert proc.returncode == 0, proc.stdout + proc.stderr
+            run_script(step["run"], workspace, env)
         elif uses == "org/perf-finalizer@v1":
             inputs = {f"INPUT_{k.upper()}": str(v) for k, v in step["with"].items()}
             step_env = {
