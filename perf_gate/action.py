@@ -553,8 +553,7 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
     try:
         settings = settings_from_environment(environ)
         if settings.github_token:
-            out.write(f"::add-mask::{settings.github_token}\n")
-            secrets.register([settings.github_token])
+            secrets.mask([settings.github_token], out)
         first = run_argv(settings) if settings.run else None
     except PerfGateError as error:
         report_error(str(error), environ, out)

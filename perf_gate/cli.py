@@ -475,8 +475,7 @@ def _guard_secrets(environ: Environ) -> None:
     """The token: masked in the job log, redacted from files, kept from benchmarks."""
     tokens = secrets.secrets_in(environ)
     if in_actions(environ):
-        for token in sorted(set(tokens) - secrets.registered()):
-            print(f"::add-mask::{token}", flush=True)
+        secrets.mask(tokens, sys.stdout)
     secrets.register(tokens)
 
 

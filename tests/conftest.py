@@ -66,4 +66,4 @@ def _fresh_secret_registry() -> None:
     same process would otherwise not be masked (printed) again, making tests order-dependent."""
     from perf_gate.core import secrets
 
-    secrets._SECRETS.clear()
+    secrets.forget_all()

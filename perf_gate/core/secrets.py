@@ -10,6 +10,7 @@ command that prints its environment cannot put the token into ``bench.log``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TextIO
 
 # Variables that hold a token on a GitHub runner (INPUT_* as the runner spells inputs).
 TOKEN_NAMES = (
@@ -39,6 +40,20 @@ def register(values: Iterable[str]) -> None:
 
 def registered() -> frozenset[str]:
     return frozenset(_SECRETS)
+
+
+def mask(values: Iterable[str], out: TextIO) -> None:
+    """Ask the runner to mask each value (``::add-mask::``) once per process, and remember
+    it for :func:`redact`."""
+    for value in sorted(set(values) - _SECRETS):
+        if value:
+            print(f"::add-mask::{value}", file=out, flush=True)
+    register(values)
+
+
+def forget_all() -> None:
+    """Forget every registered secret (for tests, which run many entry points in one process)."""
+    _SECRETS.clear()
 
 
 def redact(text: str) -> str:

@@ -207,9 +207,8 @@ def publish(
 ) -> PublishOutcome:
     """Publish ``receipt`` (and the full ``summary_markdown`` report) for ``context``."""
     out = out or sys.stdout
-    if context.token and context.in_actions and context.token not in secrets.registered():
-        print(f"::add-mask::{context.token}", file=out, flush=True)
-        secrets.register([context.token])
+    if context.token and context.in_actions:
+        secrets.mask([context.token], out)
     if not context.token:
         reason = "no GitHub token (set the github-token input or GITHUB_TOKEN)"
         _command(out, "warning", f"perf-gate: not published: {reason}")
