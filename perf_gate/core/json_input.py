@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from itertools import accumulate
 from typing import Any
 
 from perf_gate.core.errors import InputError, PerfGateError, json_path
@@ -37,27 +39,32 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# A JSON string (an unterminated one runs to the end of the text) and the brackets outside them.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A number is non-finite after parsing only if it was NaN or Infinity (seen by parse_constant)
+# or too big for a float: an exponent of 3 digits or more, or 200 digits in a row (under 200
+# integer digits and a 2-digit exponent stay below 1e299). With every digit read as "0",
+# those are plain substrings; a match anywhere, even in a string, only costs the full walk.
+_AS_ZERO = str.maketrans("123456789", "000000000")
+_BIG = ("0" * 200, "e000", "e+000", "E000", "E+000")
+
+
+def _maybe_huge(text: str) -> bool:
+    zeroed = text.translate(_AS_ZERO)
+    return any(pattern in zeroed for pattern in _BIG)
+
+
+def _constant(name: str, seen: list[str]) -> float:
+    seen.append(name)
+    return float(name)
+
+
 def _too_deep(text: str) -> bool:
-    """More than ``MAX_DEPTH`` open brackets at once (strings ignored roughly by counting)."""
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
+    """More than ``MAX_DEPTH`` open brackets at once, outside strings."""
+    brackets = _BRACKETS.findall(_STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
 
 def loads(
@@ -68,15 +75,24 @@ def loads(
     """The JSON document in ``text``; anything a strict reader would refuse raises ``error``."""
     if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
         raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
+    constants: list[str] = []
     try:
-        document = json.loads(text, object_pairs_hook=_pairs, parse_int=_integer)
+        document = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_int=_integer,
+            parse_constant=lambda name: _constant(name, constants),
+        )
     except _Refused as exc:
         raise error(str(exc), path=path) from None
     except json.JSONDecodeError as exc:
         raise error(f"malformed JSON: {exc.msg}", path=path, where=f"line {exc.lineno}") from None
     except (RecursionError, ValueError) as exc:
         raise error(f"malformed JSON: {exc}", path=path) from None
-    check_document(document, path, error)  # NaN, Infinity, 1e999: named by JSON path
+    if constants or _maybe_huge(text):
+        # NaN, Infinity, 1e999: named by JSON path. Depth was checked on the text, and JSON
+        # text, capped in bytes, has no aliases to make a tree of more values than it spells.
+        check_document(document, path, error, max_nodes=None)
     return document
 
 
@@ -89,17 +105,20 @@ MAX_NODES = 1_000_000  # YAML aliases can make a small file a huge tree
 
 
 def check_document(
-    document: Any, path: str | None = None, error: type[PerfGateError] = InputError
+    document: Any,
+    path: str | None = None,
+    error: type[PerfGateError] = InputError,
+    max_nodes: int | None = MAX_NODES,
 ) -> None:
     """Refuse a parsed document (JSON or YAML) that holds a non-finite number, nests more
-    than ``MAX_DEPTH`` levels or has more than ``MAX_NODES`` values; names the JSON path."""
+    than ``MAX_DEPTH`` levels or has more than ``max_nodes`` values; names the JSON path."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     seen = 0
     while stack:
         value, where = stack.pop()
         seen += 1
-        if seen > MAX_NODES:
-            raise error(f"more than {MAX_NODES:,} values", path=path)
+        if max_nodes is not None and seen > max_nodes:
+            raise error(f"more than {max_nodes:,} values", path=path)
         if len(where) > MAX_DEPTH:
             raise error(f"nested more than {MAX_DEPTH} levels deep", path=path, where=_at(where))
         if isinstance(value, float) and not math.isfinite(value):
