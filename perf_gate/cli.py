@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
 
-import requests
-
 from perf_gate import __version__
 from perf_gate.core import limits, secrets
 from perf_gate.core.config import load_config
@@ -386,6 +384,8 @@ def _previous_artifact(
     name: str, branch: str, keep: int, environ: Mapping[str, str]
 ) -> list[StoredRun]:
     """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
+    import requests  # the network's errors; not imported on paths that never use it
+
     try:
         github = api_context(environ)
         if github is None:
