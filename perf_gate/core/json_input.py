@@ -31,29 +31,28 @@ def _integer(text: str) -> int:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Refused(f"duplicate key {key[:80]!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {key[:80]!r}")
+            seen.add(key)
     return out
 
 
-# A JSON string (an unterminated one runs to the end of the text) and the brackets outside them.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-# A number is non-finite after parsing only if it was NaN or Infinity (seen by parse_constant)
-# or too big for a float: an exponent of 3 digits or more, or 200 digits in a row (under 200
-# integer digits and a 2-digit exponent stay below 1e299). With every digit read as "0",
-# those are plain substrings; a match anywhere, even in a string, only costs the full walk.
-_AS_ZERO = str.maketrans("123456789", "000000000")
-_BIG = ("0" * 200, "e000", "e+000", "E000", "E+000")
-
-
-def _maybe_huge(text: str) -> bool:
-    zeroed = text.translate(_AS_ZERO)
-    return any(pattern in zeroed for pattern in _BIG)
+# On the UTF-8 bytes (no multi-byte character holds a quote, backslash or bracket byte): a
+# JSON string, an unterminated one running to the end, and every byte but the brackets.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+# Digits read as "0", "E" as "e", "+" dropped: a number too big for a float (or an integer
+# too long for int()) is then a plain substring. Overflow needs an exponent of 3 digits or
+# more, or 200 digits in a row (under 200 integer digits and a 2-digit exponent stay below
+# 1e299). A match anywhere, even in a string, only costs the slow path.
+_ZEROED = str.maketrans({**{d: "0" for d in "123456789"}, "E": "e", "+": None})
+_LONG_RUN = "0" * 200
+_BIG_EXPONENT = "e000"
 
 
 def _constant(name: str, seen: list[str]) -> float:
@@ -63,7 +62,11 @@ def _constant(name: str, seen: list[str]) -> float:
 
 def _too_deep(text: str) -> bool:
     """More than ``MAX_DEPTH`` open brackets at once, outside strings."""
-    brackets = _BRACKETS.findall(_STRING.sub("", text))
+    data = text.encode("utf-8", "surrogatepass")
+    # without escapes, the pieces between quotes alternate outside / inside a string
+    escapes = b"\\" in data
+    outside = _STRING.sub(b"", data) if escapes else b"".join(data.split(b'"')[::2])
+    brackets = outside.translate(None, _NOT_BRACKETS)
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
 
@@ -75,12 +78,14 @@ def loads(
     """The JSON document in ``text``; anything a strict reader would refuse raises ``error``."""
     if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
         raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
+    zeroed = text.translate(_ZEROED)
+    long_run = _LONG_RUN in zeroed
     constants: list[str] = []
     try:
         document = json.loads(
             text,
             object_pairs_hook=_pairs,
-            parse_int=_integer,
+            parse_int=_integer if long_run else None,  # no 200-digit run: no 301-digit integer
             parse_constant=lambda name: _constant(name, constants),
         )
     except _Refused as exc:
@@ -89,7 +94,7 @@ def loads(
         raise error(f"malformed JSON: {exc.msg}", path=path, where=f"line {exc.lineno}") from None
     except (RecursionError, ValueError) as exc:
         raise error(f"malformed JSON: {exc}", path=path) from None
-    if constants or _maybe_huge(text):
+    if constants or long_run or _BIG_EXPONENT in zeroed:
         # NaN, Infinity, 1e999: named by JSON path. Depth was checked on the text, and JSON
         # text, capped in bytes, has no aliases to make a tree of more values than it spells.
         check_document(document, path, error, max_nodes=None)

@@ -24,6 +24,8 @@ def test_a_json_document_of_over_a_million_values_is_read() -> None:
         ("[" * 65 + "]" * 65, True),
         ("[" * 64 + "]" * 64, False),
         ("[]" * 100, False),
+        ('["' + "[" * 100, False),  # an unterminated string runs to the end
+        ('["\\u00e9\\"' + "[" * 100, False),  # escapes, unterminated
     ],
 )
 def test_depth_is_counted_outside_strings(text: str, deep: bool) -> None:
@@ -59,3 +61,18 @@ def test_a_non_finite_number_is_named_by_its_path(text: str, where: str) -> None
 def test_a_number_too_big_for_a_float_is_found(number: str) -> None:
     with pytest.raises(InputError, match="not a finite number: inf"):
         loads(f'{{"x": [1.5e-300, {number}]}}', "n.json")
+
+
+def test_a_duplicate_key_is_refused_and_named() -> None:
+    with pytest.raises(InputError, match="duplicate key 'a'"):
+        loads('{"b": {"a": 1, "c": 2, "a": 3}}', "dup.json")
+    assert loads('{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}') == {
+        "a": {"a": 1},
+        "b": [{"a": 2}, {"a": 3}],
+    }
+
+
+def test_a_long_integer_is_refused_even_without_a_number_too_big_for_a_float() -> None:
+    with pytest.raises(InputError, match="integer of 301 digits"):
+        loads('{"n": ' + "1" * 301 + "}", "long.json")
+    assert loads('{"n": ' + "1" * 300 + "}")["n"] == int("1" * 300)
