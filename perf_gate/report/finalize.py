@@ -139,7 +139,9 @@ def evaluate(
     evidence = build_evidence(name, decision, rows, findings, current.formats)
     note = statistics_note(rows, config.alpha)
     history = history_values(baselines)
+    table = [table_row(r) for r in rows]  # cells formatted once, for the summary and the page
     markdown = render_summary(
+        table=table,
         gate_name=name,
         decision=decision,
         evidence=evidence,
@@ -163,7 +165,6 @@ def evaluate(
         artifacts=ctx.artifacts,
         extra=extra,
     )
-    table = [table_row(r) for r in rows]
     html = render_html(gate_line=evidence.gate_line, rows=rows, table=table, history=history)
     return Report(name, rows, decision, evidence, findings, markdown, receipt, html)
 
