@@ -41,18 +41,20 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-# On the UTF-8 bytes (no multi-byte character holds a quote, backslash or bracket byte): a
-# JSON string, an unterminated one running to the end, and every byte but the brackets.
+# On the UTF-8 bytes (no multi-byte character holds a quote, backslash, bracket or digit byte):
+# a JSON string, an unterminated one running to the end.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_STRUCTURE = b'"\\[]{}'  # all the depth count needs when there is no escape
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(_STRUCTURE)))
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 # Digits read as "0", "E" as "e", "+" dropped: a number too big for a float (or an integer
 # too long for int()) is then a plain substring. Overflow needs an exponent of 3 digits or
 # more, or 200 digits in a row (under 200 integer digits and a 2-digit exponent stay below
 # 1e299). A match anywhere, even in a string, only costs the slow path.
-_ZEROED = str.maketrans({**{d: "0" for d in "123456789"}, "E": "e", "+": None})
-_LONG_RUN = "0" * 200
-_BIG_EXPONENT = "e000"
+_ZEROED = bytes.maketrans(b"123456789E", b"000000000e")
+_LONG_RUN = b"0" * 200
+_BIG_EXPONENT = b"e000"
 
 
 def _constant(name: str, seen: list[str]) -> float:
@@ -60,14 +62,21 @@ def _constant(name: str, seen: list[str]) -> float:
     return float(name)
 
 
-def _too_deep(text: str) -> bool:
-    """More than ``MAX_DEPTH`` open brackets at once, outside strings."""
-    data = text.encode("utf-8", "surrogatepass")
-    # without escapes, the pieces between quotes alternate outside / inside a string
-    escapes = b"\\" in data
-    outside = _STRING.sub(b"", data) if escapes else b"".join(data.split(b'"')[::2])
+def _too_deep(data: bytes) -> bool:
+    """More than ``MAX_DEPTH`` open brackets at once, outside strings, in UTF-8 ``data``."""
+    structure = data.translate(None, _NOT_STRUCTURE)  # quotes, backslashes, brackets: small
+    # An escape can hide a quote: strip whole strings. Without one, the pieces between
+    # quotes alternate outside / inside a string.
+    escaped = b"\\" in structure
+    outside = _STRING.sub(b"", data) if escaped else b"".join(structure.split(b'"')[::2])
     brackets = outside.translate(None, _NOT_BRACKETS)
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
+
+
+def _number_risks(data: bytes) -> tuple[bool, bool]:
+    """(a 200-digit run, a 3-digit exponent) anywhere in ``data``."""
+    zeroed = data.translate(_ZEROED, b"+")
+    return _LONG_RUN in zeroed, _BIG_EXPONENT in zeroed
 
 
 def loads(
@@ -76,10 +85,11 @@ def loads(
     error: type[PerfGateError] = InputError,
 ) -> Any:
     """The JSON document in ``text``; anything a strict reader would refuse raises ``error``."""
-    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
+    data = text.encode("utf-8", "surrogatepass")  # byte scans: fast, and freed before parsing
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _too_deep(data):
         raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
-    zeroed = text.translate(_ZEROED)
-    long_run = _LONG_RUN in zeroed
+    long_run, big_exponent = _number_risks(data)
+    del data
     constants: list[str] = []
     try:
         document = json.loads(
@@ -94,7 +104,7 @@ def loads(
         raise error(f"malformed JSON: {exc.msg}", path=path, where=f"line {exc.lineno}") from None
     except (RecursionError, ValueError) as exc:
         raise error(f"malformed JSON: {exc}", path=path) from None
-    if constants or long_run or _BIG_EXPONENT in zeroed:
+    if constants or long_run or big_exponent:
         # NaN, Infinity, 1e999: named by JSON path. Depth was checked on the text, and JSON
         # text, capped in bytes, has no aliases to make a tree of more values than it spells.
         check_document(document, path, error, max_nodes=None)
