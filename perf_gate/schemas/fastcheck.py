@@ -126,6 +126,9 @@ class _Compiler:
             return lambda x: False
         if not isinstance(schema, dict):
             raise Unsupported(repr(schema))
+        bounded = _bounded_number(schema)
+        if bounded is not None:
+            return bounded
         checks: list[Check] = []
         for key, value in schema.items():
             if key in _ANNOTATIONS:
@@ -275,6 +278,20 @@ class _Compiler:
             )
 
         return check
+
+
+def _bounded_number(schema: dict[str, Any]) -> Check | None:
+    """``{"type": "number" | "integer", "minimum": m}`` as one test (the type test and
+    ``not x < m``), the shape of most fields of a results file; other schemas: None."""
+    keys = {k for k in schema if k not in _ANNOTATIONS}
+    low = schema.get("minimum")
+    if keys != {"type", "minimum"} or not _is_number(low):
+        return None
+    if schema["type"] == "number":
+        return lambda x: _is_number(x) and not x < low
+    if schema["type"] == "integer":  # an integer is a number
+        return lambda x: _is_integer(x) and not x < low
+    return None
 
 
 def _type_gate(schema: Any) -> Check | None:
