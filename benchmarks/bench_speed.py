@@ -526,7 +526,8 @@ def main() -> int:
                 shutil.rmtree(work / f"{shape}-{n}", ignore_errors=True)
         report(rows)
         print(
-            f"1-minute load average: {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+            f"1-minute load average: {load_start:.2f} at the start, "
+            f"{os.getloadavg()[0]:.2f} at the end"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
