@@ -391,7 +391,9 @@ def pyperf_detections(text: str, slowed: set[str]) -> tuple[int, int]:
     return len(flagged & slowed), len(flagged - slowed)
 
 
-def run_suite(suite: Suite, work: Path, repeats: int, history: bool) -> dict[str, object]:
+def run_suite(
+    suite: Suite, work: Path, repeats: int, history: bool, helper: ProcessPoolExecutor
+) -> dict[str, object]:
     tools: dict[str, list[str]] = {
         "perf-gate": gate_argv(suite, work / "out", suite.baselines),
         "floor": [
@@ -424,7 +426,8 @@ def run_suite(suite: Suite, work: Path, repeats: int, history: bool) -> dict[str
     for _ in range(repeats):
         for name, argv in tools.items():
             measure(argv, results[name])
-    found = detections(work / "out" / "perf-receipt.json", suite.slowed)
+    # read in the helper process too: a 20 MB receipt would grow this one to 100 MB
+    found = helper.submit(detections, work / "out" / "perf-receipt.json", suite.slowed).result()
     row: dict[str, object] = {
         "shape": suite.shape,
         "n": suite.n,
@@ -510,9 +513,10 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     load_start = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="perf-gate-speed-"))
-    # The suites are generated in a worker process: a child's ru_maxrss counts the peak of
-    # the process it was forked from (Linux keeps it across exec), so a parent grown to
-    # 200 MB by generating 10,000 benchmarks would report 200 MB for every later child.
+    # The suites are generated (and receipts read) in a worker process: a child's ru_maxrss
+    # counts the peak of the process it was forked from (Linux keeps it across exec), so a
+    # parent grown to 200 MB by generating 10,000 benchmarks would report 200 MB for every
+    # later child.
     generator = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     try:
         rows = []
@@ -529,7 +533,13 @@ def main() -> int:
                     file=sys.stderr,
                 )
                 rows.append(
-                    run_suite(suite, work / f"{shape}-{n}", args.repeats, history=n == max(sizes))
+                    run_suite(
+                        suite,
+                        work / f"{shape}-{n}",
+                        args.repeats,
+                        history=n == max(sizes),
+                        helper=generator,
+                    )
                 )
                 print(table_line(rows[-1]), file=sys.stderr, flush=True)  # progress
                 shutil.rmtree(work / f"{shape}-{n}", ignore_errors=True)
