@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import requests
 
@@ -26,8 +26,15 @@ from perf_gate.core.config import load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
+from perf_gate.environment import (
+    api_context,
+    context_from_environment,
+    for_children,
+    github_available,
+    secrets_in,
+    workflow_run_trigger,
+)
 from perf_gate.github.artifacts import artifact_source, from_artifact
-from perf_gate.github.context import api_context, github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
@@ -53,6 +60,9 @@ from perf_gate.report.gate_inputs import gate_inputs
 from perf_gate.report.history_site import load_series, render_site
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
+
+if TYPE_CHECKING:  # publishing is imported when used: most commands never publish
+    from perf_gate.github.publish import PublishOutcome
 
 Environ: TypeAlias = Mapping[str, str]
 
@@ -284,7 +294,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
         ref=args.baseline_ref,
         branch=args.base_branch,
         hardware_file=args.hardware,
-        environ=environ,
+        base_ref=environ.get("GITHUB_BASE_REF", ""),
         artifacts=artifact_source(api_context(environ)),
         criterion_baseline=args.criterion_baseline,
     )
@@ -325,12 +335,10 @@ def _publish(args: argparse.Namespace, report: Any, environ: Environ) -> None:
             "use --no-publish to silence this"
         )
         return
-    from perf_gate.github.publish import publish_from_environment
-
     outcome = publish_from_environment(
         report.receipt,
         report.markdown,
-        environ=environ,
+        environ,
         pr_number=args.pr_number,
         head_sha=args.head_sha,
         gate_name=args.gate_name,
@@ -341,10 +349,40 @@ def _publish(args: argparse.Namespace, report: Any, environ: Environ) -> None:
         say(line)
 
 
-def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
-    from perf_gate.github.publish import publish_command
+def publish_from_environment(
+    receipt: Mapping[str, Any],
+    summary_markdown: str,
+    environ: Environ,
+    *,
+    pr_number: int | None = None,
+    head_sha: str | None = None,
+    gate_name: str | None = None,
+    session: requests.Session | None = None,
+    **options: Any,
+) -> PublishOutcome:
+    """Publish a finalized report: the GitHub context read from ``environ`` here, once."""
+    from perf_gate.github.publish import publish_session
 
+    name = gate_name or str((receipt.get("gate") or {}).get("name") or "") or None
+    context = context_from_environment(
+        environ, pr_number=pr_number, head_sha=head_sha, gate_name=name
+    )
+    return publish_session(receipt, summary_markdown, context, session, **options)
+
+
+def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
     return publish_command(args.receipt, args.event, environ)
+
+
+def publish_command(
+    receipt_path: Path, event_path: Path | None, environ: Environ, **options: Any
+) -> int:
+    """``perf-gate publish``: the triggering ``workflow_run``'s context read from ``environ``."""
+    from perf_gate.github import publish_receipt
+
+    return publish_receipt.publish_command(
+        receipt_path, event_path, workflow_run_trigger(environ), **options
+    )
 
 
 def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
@@ -354,7 +392,7 @@ def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     limits.configure(config.limits)
     current, records = load_current(args.current, args.format)
     hardware = [r.hardware for r in records if r.hardware is not None] or [
-        machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
+        machine.detect(machine.Probes(smi=machine.nvidia_smi(config), environ=environ))
     ]
     output: Path = args.output or Path(config.baseline.path or "perf/baseline.json")
     keep = args.history or config.baseline.history
@@ -423,7 +461,7 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
             device=args.device,
             fallback=args.fallback,
             console=Console(fold=in_actions(environ)),
-            environ=environ,
+            environ=for_children(environ),
         )
     except Interrupted as exc:
         write_interrupted(exc, config, root, output_dir, environ)
@@ -473,7 +511,7 @@ COMMANDS = {
 
 def _guard_secrets(environ: Environ) -> None:
     """The token: masked in the job log, redacted from files, kept from benchmarks."""
-    tokens = secrets.secrets_in(environ)
+    tokens = secrets_in(environ)
     if in_actions(environ):
         secrets.mask(tokens, sys.stdout)
     secrets.register(tokens)
