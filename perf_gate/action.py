@@ -1,10 +1,12 @@
-"""The GitHub Action: the runner's environment in, ``perf-gate finalize`` called, results out.
+"""The GitHub Action: the runner's environment in, ``finalize`` called, results out.
 
 ``entrypoint.py`` (the container's entry point) only calls :func:`run_step`. Everything
 here is a small function of plain values so that the tests drive it without a
 runner: :func:`settings_from_environment` reads the ``INPUT_*`` variables the way the
 runner passes them (``INPUT_`` + the input name upper-cased, hyphens kept),
-:func:`finalize_plan` turns settings into the CLI's arguments, and the remaining
+:func:`finalize_plan` turns settings into the typed request the command line's
+``finalize`` takes (``command_requests.py``; the commands themselves come in as
+:class:`Commands`, from ``entrypoint.py``: nothing imports an entry point), and the remaining
 functions speak the runner's file and workflow-command protocols (``GITHUB_OUTPUT``,
 ``GITHUB_STEP_SUMMARY``, ``::error``, ``::group::``).
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import secrets
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
@@ -46,7 +49,7 @@ MAX_ANNOTATIONS = 10
 UNJUDGED = "perf-gate could not judge this run"
 
 FailOn = Literal["fail", "never"]
-CliMain = Callable[[Sequence[str]], int]
+Command = Callable[[Any, Mapping[str, str]], int]
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def settings_from_environment(environ: Mapping[str, str]) -> Settings:
     )
 
 
-# -- from settings to the CLI ------------------------------------------------------------
+# -- from settings to the commands -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -206,9 +209,9 @@ def expand_patterns(patterns: Sequence[str], workspace: Path) -> Expansion:
 
 @dataclass(frozen=True)
 class Plan:
-    """The ``perf-gate finalize`` call, and warnings to print before it."""
+    """The ``finalize`` request, and warnings to print before it."""
 
-    argv: tuple[str, ...]
+    request: FinalizeRequest
     warnings: tuple[str, ...] = ()
 
 
@@ -222,21 +225,17 @@ def config_path(settings: Settings) -> Path | None:
     return default if default.is_file() else None
 
 
-def run_argv(settings: Settings) -> list[str]:
+def run_request(settings: Settings) -> RunRequest:
     config = config_path(settings)
     if config is None:
         raise UsageError(f"input run is true but there is no config and no {DEFAULT_CONFIG}")
-    return [
-        "run",
-        "--config",
-        display_path(config, settings.workspace),
-        "--output-dir",
-        settings.output_dir,
-    ]
+    return RunRequest(
+        config=_relative(config, settings.workspace), output_dir=Path(settings.output_dir)
+    )
 
 
 def finalize_plan(settings: Settings) -> Plan:
-    """``perf-gate finalize`` arguments for these settings (globs expanded here).
+    """The ``finalize`` request for these settings (globs expanded here).
 
     With ``run: true`` the run's manifest (``perf-run.json``) comes first. A results
     pattern that matches nothing is an error: a typo must not turn into "no results". A
@@ -260,39 +259,28 @@ def finalize_plan(settings: Settings) -> Plan:
         f"input baseline: nothing matches {pattern!r}; metrics without a baseline are new"
         for pattern in baseline.unmatched
     )
-    argv = ["finalize"]
-    if settings.run:
-        argv += ["--current", display_path(manifest, settings.workspace)]
-    for path in results.paths:
-        argv += ["--current", display_path(path, settings.workspace)]
-    for path in baseline.paths:
-        argv += ["--baseline", display_path(path, settings.workspace)]
-    return Plan((*argv, *option_args(settings)), warnings)
-
-
-def option_args(settings: Settings) -> list[str]:
-    """The finalize options that come straight from an input."""
-    argv = []
-    if settings.baseline_artifact:
-        argv += ["--baseline-artifact", settings.baseline_artifact]
+    current = ((manifest,) if settings.run else ()) + results.paths
     config = config_path(settings)
-    if config is not None:
-        argv += ["--config", display_path(config, settings.workspace)]
-    if settings.threshold:
-        argv += ["--threshold", settings.threshold]
-    argv += ["--output-dir", settings.output_dir]
-    if settings.gate_name != DEFAULT_GATE_NAME:
-        argv += ["--gate-name", settings.gate_name]
-    if settings.pr_number:
-        argv += ["--pr-number", settings.pr_number]
-    if settings.head_sha:
-        argv += ["--head-sha", settings.head_sha]
-    flags = {
-        "--no-publish": not settings.publish,
-        "--no-ledger": not settings.ledger,
-        "--no-progress-comment": not settings.progress_comment,
-    }
-    return argv + [flag for flag, wanted in flags.items() if wanted]
+    request = FinalizeRequest(
+        current=tuple(_relative(path, settings.workspace) for path in current),
+        baseline=tuple(_relative(path, settings.workspace) for path in baseline.paths),
+        config=_relative(config, settings.workspace) if config is not None else None,
+        threshold=float(settings.threshold) if settings.threshold else None,
+        output_dir=Path(settings.output_dir),
+        publish=settings.publish,
+        # the default name is not passed on: the policy file's name (if any) then wins
+        gate_name=settings.gate_name if settings.gate_name != DEFAULT_GATE_NAME else None,
+        pr_number=int(settings.pr_number) if settings.pr_number else None,
+        head_sha=settings.head_sha or None,
+        ledger=settings.ledger,
+        progress_comment=settings.progress_comment,
+        baseline_artifact=settings.baseline_artifact or None,
+    )
+    return Plan(request, warnings)
+
+
+def _relative(path: Path, workspace: Path) -> Path:
+    return Path(display_path(path, workspace))
 
 
 # -- the runner's protocols --------------------------------------------------------------
@@ -540,28 +528,41 @@ class _Tee(io.TextIOBase):
         return candidates[-1] if candidates else None
 
 
-def call_cli(cli_main: CliMain, argv: Sequence[str], title: str, out: TextIO) -> tuple[int, str]:
-    """Run one CLI command inside a log group; its exit code and its last error line."""
+@dataclass(frozen=True)
+class Commands:
+    """The commands the step calls, each returning an exit code (errors already turned
+    into one line on stderr): ``cli.guarded_command(cli.run_command)`` and
+    ``cli.guarded_command(cli.finalize_command)``, handed in by ``entrypoint.py``; tests
+    hand in stand-ins that record the requests."""
+
+    run: Command
+    finalize: Command
+
+
+def call_command(
+    command: Command, request: Any, environ: Mapping[str, str], title: str, out: TextIO
+) -> tuple[int, str]:
+    """Run one command inside a log group; its exit code and its last error line."""
     tee = _Tee(sys.stderr)
     with group(title, out), contextlib.redirect_stderr(tee):
-        code = cli_main(list(argv))
+        code = command(request, environ)
     return code, tee.error_line() or f"{title} exited with {code}"
 
 
-def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
+def run_step(environ: Mapping[str, str], out: TextIO, call: Commands) -> int:
     """The whole action: settings, optional benchmark run, finalize, outputs."""
     try:
         settings = settings_from_environment(environ)
         if settings.github_token:
             secrets.mask([settings.github_token], out)
-        first = run_argv(settings) if settings.run else None
+        first = run_request(settings) if settings.run else None
     except PerfGateError as error:
         report_error(str(error), environ, out)
         return error.exit_code
     os.chdir(settings.workspace)  # the runner's working directory; relative paths start here
     try:
         if first is not None:
-            code, message = call_cli(cli_main, first, "perf-gate run", out)
+            code, message = call_command(call.run, first, environ, "perf-gate run", out)
             if code != 0:
                 emit(
                     out,
@@ -577,7 +578,9 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
         for warning in plan.warnings:
             emit(out, "warning", warning, title="perf-gate")
         clear_previous(settings)
-        code, message = call_cli(cli_main, plan.argv, "perf-gate finalize", out)
+        code, message = call_command(
+            call.finalize, plan.request, environ, "perf-gate finalize", out
+        )
         published = publish_results(settings, environ, out)
     finally:
         # Benchmark commands (run: true) may write anywhere in the workspace.

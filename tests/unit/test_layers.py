@@ -2,7 +2,8 @@
 
 Layers, bottom to top: ``core`` (with ``schemas`` and the package root) → ``inputs`` →
 ``judge`` → ``report`` → ``github`` (publish) → the entry points ``cli`` and ``action``
-(with ``environment``, what they read from the process environment).
+(with ``environment``, what they read from the process environment, ``command_requests``,
+the typed requests of the commands both call, and ``cli_parser``).
 A module may import its own layer or any layer below; nothing imports an entry point.
 Only the entry layer reads the environment (``os.environ``, ``os.getenv``, ``INPUT_*``).
 """
@@ -19,7 +20,12 @@ ROOT = Path(__file__).resolve().parents[2] / "perf_gate"
 
 LAYERS = ("core", "inputs", "judge", "report", "github", "entry")
 ENTRY_POINTS = ("perf_gate.cli", "perf_gate.action", "perf_gate.__main__")
-ENTRY_LAYER = (*ENTRY_POINTS, "perf_gate.environment")
+ENTRY_LAYER = (
+    *ENTRY_POINTS,
+    "perf_gate.environment",
+    "perf_gate.command_requests",
+    "perf_gate.cli_parser",
+)
 MAX_CHAIN = 10
 MAX_LINES = 400
 LONG_REASON = "Over 400 lines because"
