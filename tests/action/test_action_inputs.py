@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.action import (
+from perf_gate.action_inputs import (
     Settings,
     expand_patterns,
     finalize_plan,

@@ -12,7 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from perf_gate.action import Commands, hand_back, run_step
+from perf_gate.action import Commands, run_step
+from perf_gate.action_protocol import hand_back
 from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.schemas import load_schema
 from tests.action.conftest import REAL_COMMANDS, Runner

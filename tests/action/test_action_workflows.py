@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from perf_gate.action import Commands, Settings, finalize_plan, run_step
+from perf_gate.action import Commands, run_step
+from perf_gate.action_inputs import Settings, finalize_plan
 from perf_gate.cli import main as real_cli
 from perf_gate.command_requests import FinalizeRequest
 from tests.action.conftest import (

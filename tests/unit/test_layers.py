@@ -3,7 +3,8 @@
 Layers, bottom to top: ``core`` (with ``schemas`` and the package root) → ``inputs`` →
 ``judge`` → ``report`` → ``github`` (publish) → the entry points ``cli`` and ``action``
 (with ``environment``, what they read from the process environment, ``command_requests``,
-the typed requests of the commands both call, and ``cli_parser``).
+the typed requests of the commands both call, ``cli_parser``, and the Action's
+``action_inputs`` and ``action_protocol``).
 A module may import its own layer or any layer below; nothing imports an entry point.
 Only the entry layer reads the environment (``os.environ``, ``os.getenv``, ``INPUT_*``).
 """
@@ -25,6 +26,8 @@ ENTRY_LAYER = (
     "perf_gate.environment",
     "perf_gate.command_requests",
     "perf_gate.cli_parser",
+    "perf_gate.action_inputs",
+    "perf_gate.action_protocol",
 )
 MAX_CHAIN = 10
 MAX_LINES = 400
