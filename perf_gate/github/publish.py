@@ -24,9 +24,7 @@ from perf_gate.core.errors import PublishError, TargetMismatch
 from perf_gate.core.workflow_commands import command
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
-from perf_gate.github.context import (
-    GitHubContext,
-)
+from perf_gate.github.context import GitHubContext
 from perf_gate.github.identity import token_login
 from perf_gate.github.ledger import edit_from_receipt, update_ledger
 from perf_gate.github.progress_comment import publish_progress_comment, render_comment
