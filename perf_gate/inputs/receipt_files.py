@@ -123,11 +123,11 @@ def in_inputs(paths: Sequence[Path]) -> list[tuple[Path, str, str]]:
     return found
 
 
-def in_records(artifacts: Iterable[dict[str, Any]], root: Path) -> list[tuple[Path, str, str]]:
-    """Evidence files among the artifacts ``perf-gate run`` listed (paths relative to its
-    workspace, looked up from ``root``); its logs count whatever their names."""
+def in_records(artifacts: Iterable[tuple[dict[str, Any], Path]]) -> list[tuple[Path, str, str]]:
+    """Evidence files among the artifacts ``perf-gate run`` listed, each with the folder its
+    relative path starts in (the run's workspace); its logs count whatever their names."""
     found = []
-    for item in artifacts:
+    for item, root in artifacts:
         shown = str(item.get("path") or "")
         if not shown:
             continue
@@ -141,12 +141,13 @@ def in_records(artifacts: Iterable[dict[str, Any]], root: Path) -> list[tuple[Pa
 
 
 def find_receipts(
-    current: Sequence[Path], artifacts: Iterable[dict[str, Any]] = (), root: Path = Path(".")
+    current: Sequence[Path], artifacts: Iterable[tuple[dict[str, Any], Path]] = ()
 ) -> Receipts:
-    """Every evidence file once (by its resolved path), the run's before the inputs'."""
+    """Every evidence file once (by its resolved path), the run's before the inputs'.
+    ``artifacts``: ``perf-run.json``'s entries, each with its run's workspace."""
     files: list[ReceiptFile] = []
     seen: set[Path] = set()
-    for path, shown, kind in [*in_records(artifacts, root), *in_inputs(current)]:
+    for path, shown, kind in [*in_records(artifacts), *in_inputs(current)]:
         key = path.resolve()
         if key in seen or not path.is_file():
             continue

@@ -180,7 +180,7 @@ def gate_inputs(
         hardware_mismatch=mismatch_text,
         gpu_conditions=gpu_state,
         receipts=find_receipts(
-            request.current_paths, [a for r in records for a in r.artifacts], Path(".")
+            request.current_paths, [(a, r.root) for r in records for a in r.artifacts]
         ),
         artifacts_url=artifacts_url,
         machines=machines,

@@ -54,7 +54,7 @@ def test_the_runs_artifacts_come_first_and_each_file_is_listed_once(tmp_path: Pa
         {"path": "gone.log", "kind": "log"},  # not on this machine
         {"path": str(mem), "kind": "memory"},
     ]
-    found = find_receipts([tmp_path / "perf-gate-out"], artifacts, tmp_path)
+    found = find_receipts([tmp_path / "perf-gate-out"], [(a, tmp_path) for a in artifacts])
     assert [f.path for f in found.files] == ["gpu-bench.log", "xtask-benchmark.log", str(mem)]
     assert [f.size for f in found.files] == [1, 1, mem.stat().st_size]
     assert log.exists() and bench.exists()
