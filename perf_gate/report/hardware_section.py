@@ -98,7 +98,8 @@ def gpu_text(machine: Hardware) -> str:
 
 
 def precision_text(caps: Sequence[str]) -> str:
-    """BF16 and FP16 support of the weakest GPU (the rule of :mod:`perf_gate.judge.precision`)."""
+    """BF16 and FP16 support of the weakest GPU (:func:`perf_gate.inputs.hardware.supports`,
+    the rule the judge skips unsupported precisions by)."""
     parsed = [c for c in (capability_of(x) for x in caps) if c is not None]
     if not parsed:
         return NOT_RECORDED
@@ -164,9 +165,8 @@ def fallbacks(rows: Sequence[Row], metrics: Sequence[Metric], fallback_used: boo
         out.append(
             f"no usable GPU: {len(gpu_skipped)} GPU row(s) skipped ({NO_GPU}) → CPU-only validation"
         )
-    precision = [
-        r for r in rows if r.status is Status.SKIPPED and "not supported:" in r.explanation
-    ]
+    # rows the judge skipped for the hardware (judge/precision.py: threshold source "hardware")
+    precision = [r for r in rows if r.status is Status.SKIPPED and r.threshold.source == "hardware"]
     if precision:
         out.append(f"{len(precision)} mixed-precision row(s) skipped: not supported on this GPU")
     timing_only = bool(metrics) and all(m.kind in _TIMING_ONLY for m in metrics)

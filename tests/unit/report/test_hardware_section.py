@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from perf_gate.core.model import Kind, Metric
+from perf_gate.core.model import Kind, Metric, RunSet
 from perf_gate.inputs.hardware import NO_GPU, Gpu, Hardware
+from perf_gate.judge.precision import check_precision
 from perf_gate.judge.verdict import Row, Status, Threshold
 from perf_gate.report.gate_inputs import recorded_machines
 from perf_gate.report.hardware_section import NOT_RECORDED, hardware_section, precision_text
@@ -24,7 +25,15 @@ def metric(name: str, kind: Kind = Kind.TIMING, device: str | None = None) -> Me
 
 def skipped(name: str, reason: str) -> Row:
     m = metric(name, device="gpu")
-    return Row(m, m, None, Threshold(direction="lower", unit="ns"), Status.SKIPPED, reason, "none")
+    threshold = Threshold(direction="lower", unit="ns", source="run")
+    return Row(m, m, None, threshold, Status.SKIPPED, reason, "none")
+
+
+def precision_skipped(name: str) -> Row:
+    """The row the judge itself skips for a precision the GPU lacks."""
+    run = RunSet((metric(name, device="gpu"),))
+    (row,) = check_precision(run, [run], [gpu_machine("7.5")]).skipped
+    return row
 
 
 def test_a_recorded_cpu_machine_names_its_simd_and_leaves_the_gpu_fields_out() -> None:
@@ -86,7 +95,7 @@ def test_the_finalize_machine_is_not_presented_as_the_benchmark_machine() -> Non
 
 
 def test_fallbacks_name_cpu_only_validation_and_build_and_test_timing() -> None:
-    rows = [skipped("inference", NO_GPU), skipped("gemm_bf16", "BF16 not supported: T4 ...")]
+    rows = [skipped("inference", NO_GPU), precision_skipped("gemm_bf16")]
     timing = [metric("cargo build", Kind.BUILD_TIME), metric("tests", Kind.TEST_TIME)]
     section = hardware_section([CPU], "x", [], timing, rows)
     assert section.fallbacks == (
