@@ -36,6 +36,7 @@ from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.environment import (
     api_context,
+    artifacts_url,
     context_from_environment,
     for_children,
     github_available,
@@ -296,7 +297,9 @@ def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
                 "baseline (the base commit, measured in the same job)",
                 file=sys.stderr,
             )
-    inputs = gate_inputs(config, current, runs, baseline, request.output_dir)
+    inputs = gate_inputs(
+        config, current, runs, baseline, request.output_dir, artifacts_url(environ)
+    )
     report = evaluate(
         inputs.current,
         inputs.baselines,
