@@ -16,6 +16,8 @@ from markupsafe import Markup
 from perf_gate.core.units import format_pct
 from perf_gate.judge.verdict import SEVERITY, Row
 from perf_gate.report.evidence import display_name
+from perf_gate.report.hardware_section import HardwareSection
+from perf_gate.report.receipts_section import ReceiptsSection
 from perf_gate.report.svg import strip_plot, trend_plot
 from perf_gate.report.templates import render
 
@@ -109,6 +111,8 @@ def render_html(
     rows: Sequence[Row],
     table: Sequence[Cells],
     history: Mapping[tuple[str, str], Sequence[float]],
+    hardware: HardwareSection | None = None,
+    receipts: ReceiptsSection | None = None,
 ) -> str:
     """``table`` holds the summary's cells of ``rows``, in the same order."""
     order = sorted(range(len(rows)), key=lambda i: SEVERITY[rows[i].status])
@@ -120,4 +124,6 @@ def render_html(
         table=cells,
         panels=drawn,
         not_drawn=len(rows) - len(drawn) if len(drawn) == MAX_PANELS else 0,
+        hardware=hardware,
+        receipts=receipts,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ def run(tmp_path: Path, doc: dict[str, object], **kwargs: object) -> dict[str, o
         output_dir=tmp_path / "out",
         console=Console(stream=out, fold=False),
         hardware=CPU,
+        environ=os.environ,
         **kwargs,  # type: ignore[arg-type]
     )
     (tmp_path / "out").mkdir(exist_ok=True)
@@ -145,6 +147,10 @@ def test_fallback_is_judged_with_its_own_tolerance(
     assert rows["build time"]["status"] == "fail"
     summary = (tmp_path / "report" / "perf-summary.md").read_text()
     assert "Fallback used (no benchmark results from cpu-bench)" in summary
+    assert "benchmark data missing → test and build timing (method: test\\_timing)" in summary
+    # the run's logs are found from its workspace, wherever finalize runs
+    logs = {f["path"] for f in receipt["receipts"]["files"] if f["kind"] == "log"}
+    assert {"out/build-time.log", "out/test-time.log"} <= logs, logs
 
 
 def test_never_and_always(tmp_path: Path) -> None:
