@@ -202,7 +202,10 @@ def evaluate(
 
 def write_report(report: Report, output_dir: Path) -> dict[str, Path]:
     """Write the receipt, the summary and the HTML report, all or none."""
-    files = {RECEIPT_NAME: dumps(report.receipt), SUMMARY_NAME: report.markdown}
+    files: dict[str, str | bytes] = {
+        RECEIPT_NAME: dumps(report.receipt),
+        SUMMARY_NAME: report.markdown,
+    }
     if report.html:
         files[REPORT_NAME] = report.html
     return write_all(output_dir, files)

@@ -30,13 +30,13 @@ from perf_gate.report.receipt import dumps
     ],
 )
 def test_the_receipt_text_is_the_receipt(receipt: dict[str, Any]) -> None:
-    text = dumps(receipt)
+    text = dumps(receipt).decode()
     assert json.loads(text) == receipt
     assert text.endswith("}\n")
 
 
 def test_each_metric_of_the_receipt_is_one_line() -> None:
-    text = dumps({"metrics": [{"name": "a"}, {"name": "b"}], "inputs": []})
+    text = dumps({"metrics": [{"name": "a"}, {"name": "b"}], "inputs": []}).decode()
     assert '    {"name": "a"},\n    {"name": "b"}\n' in text
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from perf_gate.core import secrets
 from perf_gate.core.errors import OutputError
 from perf_gate.core.model import Kind
 from perf_gate.core.outputs import write_all
@@ -141,3 +142,19 @@ def test_a_sample_row_whose_shift_matches_its_medians_shows_the_plain_delta() ->
     cur = metric("steady", 1100.0, samples=(1089.0, 1094.5, 1100.0, 1105.5, 1111.0))
     (row,) = compare(run(cur), [run(base)], DEFAULT)
     assert table_row(row).delta == "+10.0%"
+
+
+def test_write_all_writes_bytes_as_they_are_and_text_across_slices(tmp_path: Path) -> None:
+    text = "µ" * 3_000_000  # three 1 MB slices, 2 bytes a character in UTF-8
+    paths = write_all(tmp_path, {"r.json": "é µs".encode(), "s.md": text})
+    assert paths["r.json"].read_bytes() == "é µs".encode()
+    assert paths["s.md"].read_text(encoding="utf-8") == text
+
+
+def test_write_all_redacts_secrets_in_bytes(tmp_path: Path) -> None:
+    secrets.register(["ghp_receipt_secret_value"])
+    try:
+        paths = write_all(tmp_path, {"r.json": b'{"x": "ghp_receipt_secret_value"}'})
+    finally:
+        secrets.forget_all()
+    assert paths["r.json"].read_bytes() == b'{"x": "***"}'
