@@ -22,13 +22,15 @@ import requests
 
 from perf_gate import __version__
 from perf_gate.core import limits, secrets
-from perf_gate.core.config import load_config
+from perf_gate.core.config import Config, load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
+from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.github.artifacts import artifact_source, from_artifact
 from perf_gate.github.context import api_context, github_available
 from perf_gate.inputs import hardware as machine
+from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
     StoredRun,
@@ -44,6 +46,8 @@ from perf_gate.inputs.run_manifest import load_current, workspace_relative
 from perf_gate.inputs.run_record import MANIFEST_NAME
 from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
+from perf_gate.judge.compare import compare
+from perf_gate.judge.confirm import suspects
 from perf_gate.report.finalize import (
     evaluate,
     exit_code,
@@ -409,6 +413,18 @@ def _show_baseline(path: Path) -> int:
     return 0
 
 
+def confirmation(config: Config) -> Confirmation | None:
+    """Run -> judge -> pick the suspects -> run them again: the judging half, handed to
+    the A/B runner (measuring never imports judging; this entry point joins them)."""
+    if config.mode != "ab" or config.confirm.rounds <= 0:
+        return None
+
+    def pick(head: RunSet, base: RunSet) -> list[tuple[str, str]]:
+        return [row.metric.key for row in suspects(compare(head, [base], config))]
+
+    return Confirmation(config.confirm.rounds, config.confirm.budget, pick)
+
+
 def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     config = load_config(default_config(args.config))
     limits.configure(config.limits)
@@ -424,6 +440,7 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
             fallback=args.fallback,
             console=Console(fold=in_actions(environ)),
             environ=environ,
+            confirm=confirmation(config),
         )
     except Interrupted as exc:
         write_interrupted(exc, config, root, output_dir, environ)

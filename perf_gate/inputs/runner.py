@@ -28,6 +28,7 @@ from perf_gate.core.errors import PerfGateError
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
+from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console
@@ -84,8 +85,11 @@ def execute(
     console: Console | None = None,
     hardware: Hardware | None = None,
     environ: Mapping[str, str] | None = None,
+    confirm: Confirmation | None = None,
 ) -> tuple[dict[str, Any], RunOutcome]:
-    """The whole of ``perf-gate run`` short of writing files: returns the manifest."""
+    """The whole of ``perf-gate run`` short of writing files: returns the manifest.
+
+    ``confirm`` (A/B mode): how the entry point picks the suspects to measure again."""
     env = os.environ if environ is None else environ
     out = console or Console()
     machine = hardware or detect(Probes(smi=nvidia_smi(config)))
@@ -94,7 +98,13 @@ def execute(
     mode = config.mode
     if mode == "ab":
         outcome = ab_mode.run_ab(
-            config, benches, hardware=machine, root=root, output_dir=output_dir, console=out
+            config,
+            benches,
+            hardware=machine,
+            root=root,
+            output_dir=output_dir,
+            console=out,
+            confirm=confirm,
         )
     else:
         smi = nvidia_smi(config)
