@@ -51,8 +51,9 @@ def narrow(bench: Benchmark, names: Sequence[str], formats: set[str]) -> tuple[B
     if not names:
         return bench, "unfiltered: no names"
     is_cargo = len(words) >= 2 and words[0] == "cargo" and words[1] == "bench"
-    if is_cargo and formats & {"criterion-estimates", "criterion-log", "cargo-bench"}:
-        regex = _regex(names)
+    if is_cargo and any(f.startswith("criterion") or f == "cargo-bench" for f in formats):
+        # criterion ids; "<id> throughput" is a second metric of the same benchmark
+        regex = _regex(sorted({n.removesuffix(" throughput") for n in names}))
         separator = () if "--" in words else ("--",)
         return _append(bench, *separator, regex), f"criterion filter {regex}"
     if is_cargo and formats <= {"libtest"} and len(names) == 1:

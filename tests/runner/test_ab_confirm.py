@@ -119,6 +119,10 @@ def test_the_suspect_alone_is_measured_again_and_the_pool_fails_it(
     assert samples(manifest, "metrics") == {"BM_Flat": 5, "BM_Other": 5, "BM_Slow": 8}
     assert samples(manifest, "baseline_metrics")["BM_Slow"] == 8
     assert statuses(receipt) == {"BM_Flat": "pass", "BM_Other": "pass", "BM_Slow": "fail"}
+    assert receipt["baseline"]["confirm"]["suspects"] == ["BM_Slow (cpu)"]
+    summary = (tmp_path / "ws" / "perf-gate-out" / "perf-summary.md").read_text()
+    assert "Confirmation: 1 suspect(s) beyond the tolerance but not clearly" in summary
+    assert r"(BM\_Slow (cpu)) measured again in 3 more round(s) of B A" in summary
 
 
 def test_the_budget_stops_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,3 +130,5 @@ def test_the_budget_stops_confirmation(tmp_path: Path, monkeypatch: pytest.Monke
     confirm = manifest["ab"]["confirm"]
     assert confirm["rounds"] == 0 and confirm["stopped"].startswith("budget")
     assert len(calls) == 5
+    summary = (tmp_path / "ws" / "perf-gate-out" / "perf-summary.md").read_text()
+    assert "Stopped by the budget: round 1 would take about" in summary
