@@ -4,9 +4,10 @@
 
 Writes ``examples/bitnet-pr/{baseline,current}/``: a criterion tree of
 quantization and kernel benchmarks with raw samples, ``xtask benchmark --json``
-reports for CPU and GPU, quantization accuracy, peak memory, and a valgrind memcheck log
+reports for CPU and GPU, quantization accuracy, peak memory, a valgrind memcheck log
 of one inference run (its ``definitely lost`` bytes must be 0; its allocation counts are
-judged against the baseline); and
+judged against the baseline), the inference receipt (with the CPU it ran on), and in
+``current/`` the run's flame graph ``perf-profile.svg`` (listed in the report's Receipts); and
 ``examples/bitnet-pr/perf-baseline.json``, a baseline store of the main branch: five
 earlier runs (one with a gemv regression that a later commit fixed) and, newest, the
 baseline folder's run (``perf-gate history`` draws it; ``--baseline`` reads it).
@@ -135,6 +136,40 @@ def memcheck(root: Path, pid: int, allocs: int, allocated: int) -> None:
     (root / "memcheck.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+# (frame, depth, first sample, samples) of `cargo flamegraph -o perf-profile.svg` on one
+# inference run, 1,000 samples in all
+FRAMES = [
+    ("bitnet-cli", 0, 0, 1000),
+    ("bitnet_inference::generate", 1, 20, 960),
+    ("bitnet_kernels::i2s_gemv", 2, 20, 610),
+    ("bitnet_kernels::cpu::avx2::i2s_matmul_avx2", 3, 30, 540),
+    ("bitnet_kernels::tl1_lookup_avx2", 2, 630, 190),
+    ("bitnet_inference::sampling::top_k", 2, 820, 120),
+]
+
+
+def flamegraph(root: Path) -> None:
+    """An inferno flame graph (``cargo flamegraph``): rectangles with titles, no script."""
+    width, row = 1200, 16
+    height = row * (len({f[1] for f in FRAMES}) + 3)
+    parts = [
+        '<?xml version="1.0" standalone="no"?>',
+        f'<svg version="1.1" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<text id="title" x="{width // 2}" y="24" text-anchor="middle">Flame Graph</text>',
+    ]
+    for name, depth, start, samples in FRAMES:
+        x, w = start * width / 1000, samples * width / 1000
+        y = height - (depth + 1) * row
+        parts.append(
+            f"<g><title>{name} ({samples} samples, {samples / 10:.2f}%)</title>"
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 1}" fill="#e8743b"/>'
+            f'<text x="{x + 3:.1f}" y="{y + 11}" font-size="11">{name[: int(w / 7)]}</text></g>'
+        )
+    parts.append("</svg>")
+    (root / "perf-profile.svg").write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
 def side(
     name: str, current: bool, cpu: float, gpu: float, acc: dict[str, float], mem_mb: float
 ) -> None:
@@ -149,6 +184,8 @@ def side(
     )
     (root / "memory-usage.txt").write_text(f"peak_rss: {mem_mb:.1f} MB\n", encoding="utf-8")
     memcheck(root, 51234 if current else 48211, 18_402 if current else 18_391, 2_271_440_120)
+    if current:
+        flamegraph(root)
     # the inference receipt of the same CPU run (honest compute: real kernels)
     _write(
         root / "ci" / "inference.json",
@@ -162,7 +199,11 @@ def side(
             "tokens_generated": 128,
             "tokens_per_second": cpu,
             "kernels": ["i2s_gemv", "i2s_matmul_avx2", "tl1_lookup_avx2", "tl2_forward"],
-            "environment": {"OS": "linux-x86_64", "RUST_VERSION": "1.90.0"},
+            "environment": {
+                "OS": "linux-x86_64",
+                "RUST_VERSION": "1.90.0",
+                "CPU_BRAND": "AMD EPYC 7763 64-Core Processor",
+            },
             "model": {"path": "models/bitnet/ggml-model-i2_s.gguf"},
         },
     )

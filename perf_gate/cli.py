@@ -28,7 +28,7 @@ from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.github.artifacts import artifact_source, from_artifact
-from perf_gate.github.context import api_context, github_available
+from perf_gate.github.context import api_context, artifacts_url, github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.baseline.sources import BaselineRequest
@@ -299,7 +299,7 @@ def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
                 "baseline (the base commit, measured in the same job)",
                 file=sys.stderr,
             )
-    inputs = gate_inputs(config, current, runs, request, args.output_dir)
+    inputs = gate_inputs(config, current, runs, request, args.output_dir, artifacts_url(environ))
     report = evaluate(
         inputs.current,
         inputs.baselines,

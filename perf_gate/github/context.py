@@ -8,6 +8,7 @@ The token is in the settings but never in their ``repr``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,6 +111,28 @@ def api_context(environ: Mapping[str, str]) -> GitHubContext | None:
         token=token_from(environ),
         api_url=url_from(environ, "GITHUB_API_URL", DEFAULT_API_URL),
     )
+
+
+_RUN_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_RUN_SERVER = re.compile(r"https?://[^\s()<>\[\]]+")
+
+
+def artifacts_url(environ: Mapping[str, str]) -> str | None:
+    """The workflow run's page, where its artifacts are listed
+    (``GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID#artifacts``);
+    ``None`` outside Actions or when a part is not what GitHub sets, so that the URL
+    can go into a Markdown link as it is."""
+    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or DEFAULT_SERVER_URL
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    if not (
+        _RUN_SERVER.fullmatch(server)
+        and _RUN_REPOSITORY.fullmatch(repository)
+        and run_id.isascii()
+        and run_id.isdigit()
+    ):
+        return None
+    return f"{server}/{repository}/actions/runs/{run_id}#artifacts"
 
 
 def repository_from(environ: Mapping[str, str]) -> str:

@@ -121,6 +121,28 @@ class Hardware:
         return out
 
 
+# -- mixed precision -----------------------------------------------------------------
+
+BF16_MIN = (8, 0)
+FP16_FAST = ((5, 3), (6, 0), (6, 2))
+FP16_MIN = (7, 0)
+NEEDS = {"bf16": "8.0", "fp16": "5.3, 6.0, 6.2 or 7.0+"}
+"""The compute capability each precision needs: BF16 from Ampere on, fast FP16 on the
+chips that have it (5.3, 6.0, 6.2) and from Volta on."""
+
+
+def capability(gpu: Gpu) -> tuple[int, int] | None:
+    """``"8.6"`` → ``(8, 6)``; None when nvidia-smi did not say."""
+    found = re.fullmatch(r"\s*(\d+)\.(\d+)\s*", gpu.compute_cap)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def supports(precision: str, cap: tuple[int, int]) -> bool:
+    if precision == "bf16":
+        return cap >= BF16_MIN
+    return cap >= FP16_MIN or cap in FP16_FAST
+
+
 def hardware_from_dict(data: Mapping[str, Any]) -> Hardware:
     """Read back :meth:`Hardware.to_dict` (unknown fields are ignored)."""
     gpus = tuple(

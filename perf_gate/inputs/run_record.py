@@ -43,6 +43,12 @@ class RunRecord:
     commit: str
     baseline: RunSet | None = None
     ab: Mapping[str, Any] | None = None
+    workspace: str = ""  # where the run ran; its artifacts' relative paths start there
+
+    @property
+    def root(self) -> Path:
+        """The run's workspace when it is on this machine, else the current folder."""
+        return Path(self.workspace) if self.workspace and Path(self.workspace).is_dir() else Path()
 
 
 # -- reading a perf-run.json back ----------------------------------------------------
@@ -93,6 +99,7 @@ def read_manifest(path: Path) -> RunRecord:
         commit=doc.get("commit", ""),
         baseline=baseline,
         ab=doc.get("ab"),
+        workspace=str(doc.get("workspace") or ""),
     )
 
 

@@ -160,7 +160,11 @@ def _restates(metric: Metric, by_key: dict[tuple[str, str], Metric]) -> bool:
     """A throughput computed from a timing of the same benchmark (criterion's
     ``<name> throughput``) gives the same ratio: derive it once, from the timing."""
     base = metric.name.removesuffix(" throughput")
-    return metric.kind is Kind.THROUGHPUT and (base, metric.device or "") in by_key
+    return (
+        metric.kind is Kind.THROUGHPUT
+        and base != metric.name  # a throughput measured as such restates nothing
+        and (base, metric.device or "") in by_key
+    )
 
 
 def derive(run: RunSet, config: Config) -> RunSet:

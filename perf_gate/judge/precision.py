@@ -14,25 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from perf_gate.core.model import Finding, Metric, RunSet
-from perf_gate.inputs.hardware import Gpu, Hardware
+from perf_gate.inputs.hardware import NEEDS, Hardware, capability, supports
 from perf_gate.judge.verdict import Row, Status, Threshold
 
 _PRECISION = re.compile(r"(?<![A-Za-z0-9])(bf16|fp16)(?![A-Za-z0-9])", re.IGNORECASE)
-BF16_MIN = (8, 0)
-FP16_FAST = ((5, 3), (6, 0), (6, 2))
-FP16_MIN = (7, 0)
-
-
-def capability(gpu: Gpu) -> tuple[int, int] | None:
-    """``"8.6"`` → ``(8, 6)``; None when nvidia-smi did not say."""
-    found = re.fullmatch(r"\s*(\d+)\.(\d+)\s*", gpu.compute_cap)
-    return (int(found.group(1)), int(found.group(2))) if found else None
-
-
-def supports(precision: str, cap: tuple[int, int]) -> bool:
-    if precision == "bf16":
-        return cap >= BF16_MIN
-    return cap >= FP16_MIN or cap in FP16_FAST
 
 
 @dataclass(frozen=True)
@@ -68,7 +53,7 @@ def check_precision(
         precision = _precision(metric)
         if precision in unsupported and metric.key not in seen:
             seen.add(metric.key)
-            need = "8.0" if precision == "bf16" else "5.3, 6.0, 6.2 or 7.0+"
+            need = NEEDS[precision]
             reason = (
                 f"{precision.upper()} not supported: {gpu.name} has compute capability "
                 f"{gpu.compute_cap}, {precision.upper()} needs {need}; not judged"

@@ -7,6 +7,7 @@ calls both, and only then hands the files to the publisher.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,18 @@ from typing import Any
 from perf_gate.core.config import Config
 from perf_gate.core.model import Finding, Kind, RunSet
 from perf_gate.core.outputs import write_all
+from perf_gate.inputs.hardware import Hardware
+from perf_gate.inputs.receipt_files import SEED_NAMES, Receipts
 from perf_gate.judge.compare import compare
 from perf_gate.judge.decide import Decision, decide
 from perf_gate.judge.derived import annotate, derive
 from perf_gate.judge.verdict import Row, Status
 from perf_gate.report.charts import chart_section
 from perf_gate.report.evidence import Evidence, build_evidence
+from perf_gate.report.hardware_section import hardware_section
 from perf_gate.report.html_report import REPORT_NAME, render_html
 from perf_gate.report.receipt import build_receipt, dumps
+from perf_gate.report.receipts_section import receipts_section
 from perf_gate.report.render import render_summary, table_row
 
 RECEIPT_NAME = "perf-receipt.json"
@@ -51,6 +56,12 @@ class Context:
     skipped: tuple[Row, ...] = ()
     hardware_mismatch: str | None = None  # "baseline on X, current on Y": timings only warn
     gpu_conditions: str | None = None  # throttling, other processes, clocks: GPU timings warn
+    receipts: Receipts = field(default_factory=lambda: Receipts((), SEED_NAMES))  # found
+    artifacts_url: str | None = None  # the workflow run's artifacts (in the action)
+    machines: tuple[Hardware, ...] = ()  # the benchmark machines, as recorded
+    hardware_source: str = ""  # who recorded them (perf-run.json, --hardware FILE)
+    input_machines: tuple[Mapping[str, str], ...] = ()  # what BitNet.rs receipts say
+    fallback_used: bool = False  # perf-gate run timed the build and the tests instead
 
 
 TIMING_KINDS = (
@@ -139,6 +150,15 @@ def evaluate(
     evidence = build_evidence(name, decision, rows, findings, current.formats)
     note = statistics_note(rows, config.alpha)
     history = history_values(baselines)
+    hardware = hardware_section(
+        ctx.machines,
+        ctx.hardware_source,
+        ctx.input_machines,
+        current.metrics,
+        rows,
+        ctx.fallback_used,
+    )
+    receipts = receipts_section(ctx.receipts, ctx.artifacts_url)
     markdown = render_summary(
         gate_name=name,
         decision=decision,
@@ -148,9 +168,13 @@ def evaluate(
         notes=ctx.notes,
         statistics_note=note,
         charts=chart_section(rows, history),
+        hardware=hardware,
+        receipts=receipts,
     )
     inputs = current.files + tuple(f for run in baselines for f in run.files)
     extra = dict(ctx.extra)
+    extra["hardware"] = {**extra.get("hardware", {}), "section": hardware.to_dict()}
+    extra["receipts"] = receipts.to_dict()
     if note:
         extra.setdefault("statistics", {"note": note, "alpha": config.alpha})
     receipt = build_receipt(
@@ -164,7 +188,14 @@ def evaluate(
         extra=extra,
     )
     table = [table_row(r) for r in rows]
-    html = render_html(gate_line=evidence.gate_line, rows=rows, table=table, history=history)
+    html = render_html(
+        gate_line=evidence.gate_line,
+        rows=rows,
+        table=table,
+        history=history,
+        hardware=hardware,
+        receipts=receipts,
+    )
     return Report(name, rows, decision, evidence, findings, markdown, receipt, html)
 
 

@@ -29,8 +29,11 @@ from perf_gate.inputs.baseline.sources import (
 from perf_gate.inputs.baseline.store import record_gpu
 from perf_gate.inputs.gpu_state import gpu_conditions
 from perf_gate.inputs.hardware import (
+    Hardware,
     mismatch,
 )
+from perf_gate.inputs.parsers.bitnet_receipt import machines_in
+from perf_gate.inputs.receipt_files import find_receipts
 from perf_gate.inputs.run_record import (
     RunRecord,
     current_hardware,
@@ -113,15 +116,31 @@ def refuse_self_comparison(current: RunSet, baseline: RunSet) -> None:
     )
 
 
+def recorded_machines(
+    hardware: Sequence[Hardware], records: Sequence[RunRecord], hardware_file: Path | None
+) -> tuple[tuple[Hardware, ...], str]:
+    """The benchmark machines and who recorded them; ``((), "")`` when nobody did (the
+    machine ``finalize`` runs on, detected for the GPU checks, is not the benchmark
+    machine and is not presented as one)."""
+    if hardware_file is not None:
+        return tuple(hardware), f"the hardware file {hardware_file.name}"
+    if any(r.hardware is not None for r in records):
+        return tuple(hardware), "perf-gate run (perf-run.json)"
+    return (), ""
+
+
 def gate_inputs(
     config: Config,
     current: RunSet,
     records: Sequence[RunRecord],
     request: BaselineRequest,
     output_dir: Path,
+    artifacts_url: str | None = None,
 ) -> GateInputs:
-    """The baselines and the :class:`Context` of one ``finalize`` call."""
+    """The baselines and the :class:`Context` of one ``finalize`` call; ``artifacts_url``
+    is where the workflow run's artifacts are (the entry point knows it)."""
     hardware = current_hardware(records, request.hardware_file, config)
+    machines, hardware_source = recorded_machines(hardware, records, request.hardware_file)
     notes = run_notes(records)
     extra: dict[str, Any] = {}
     ab = _ab_baseline(records)
@@ -185,5 +204,13 @@ def gate_inputs(
         skipped=skipped,
         hardware_mismatch=mismatch_text,
         gpu_conditions=gpu_state,
+        receipts=find_receipts(
+            request.current_paths, [(a, r.root) for r in records for a in r.artifacts]
+        ),
+        artifacts_url=artifacts_url,
+        machines=machines,
+        hardware_source=hardware_source,
+        input_machines=tuple(machines_in(current.files)),
+        fallback_used=any(r.fallback_used for r in records),
     )
     return GateInputs(current, baselines, context)

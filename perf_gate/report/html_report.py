@@ -16,6 +16,8 @@ from markupsafe import Markup
 from perf_gate.core.units import format_pct
 from perf_gate.judge.verdict import SEVERITY, Row
 from perf_gate.report.evidence import display_name
+from perf_gate.report.hardware_section import HardwareSection
+from perf_gate.report.receipts_section import ReceiptsSection
 from perf_gate.report.svg import strip_plot, trend_plot
 from perf_gate.report.templates import render
 
@@ -100,6 +102,8 @@ def render_html(
     rows: Sequence[Row],
     table: Sequence[Cells],
     history: Mapping[tuple[str, str], Sequence[float]],
+    hardware: HardwareSection | None = None,
+    receipts: ReceiptsSection | None = None,
 ) -> str:
     """``table`` holds the summary's cells of ``rows``, in the same order."""
     order = sorted(range(len(rows)), key=lambda i: SEVERITY[rows[i].status])
@@ -109,4 +113,6 @@ def render_html(
         gate_line=gate_line,
         table=cells,
         panels=panels(rows, history),
+        hardware=hardware,
+        receipts=receipts,
     )

@@ -15,7 +15,9 @@ from perf_gate.judge.compare import delta_pct
 from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
+from perf_gate.report.hardware_section import HardwareSection
 from perf_gate.report.markdown import Raw
+from perf_gate.report.receipts_section import ReceiptsSection
 from perf_gate.report.templates import render
 
 _HEADLINE = (Kind.INFERENCE, Kind.ACCURACY, Kind.PARITY, Kind.MEMORY, Kind.LATENCY)
@@ -97,6 +99,8 @@ def render_summary(
     notes: tuple[str, ...] = (),
     statistics_note: str | None = None,
     charts: str = "",
+    hardware: HardwareSection | None = None,
+    receipts: ReceiptsSection | None = None,
 ) -> str:
     main, rest = split_table(rows)
     context: dict[str, Any] = {
@@ -111,6 +115,8 @@ def render_summary(
         "charts": Raw(charts),
         "raw": Raw,
         "explained": [r for r in main if r.severity < 4],
+        "hardware": hardware,
+        "receipts": receipts,
     }
     return render("perf-summary.md.j2", **context)
 

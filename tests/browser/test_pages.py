@@ -104,6 +104,18 @@ def test_report_draws_every_sample_and_run_and_sorts_and_filters(
     _offline(watched)
 
 
+def test_report_lists_the_receipts_and_the_hardware(watched: Watched, report_dir: Path) -> None:
+    receipt = json.loads((report_dir / "perf-receipt.json").read_text())
+    files = receipt["receipts"]["files"]
+    page = _open(watched, report_dir / "perf-report.html")
+    assert page.locator("#receipts tbody tr").count() == len(files) >= 2
+    assert _column(page, "receipts", 1) == [f["path"] for f in files]
+    assert _column(page, "receipts", 4) == [f["sha256"] for f in files]
+    hardware = page.text_content("#hardware") or ""
+    assert "AMD EPYC 7763" in hardware and "Not recorded" in hardware
+    _offline(watched)
+
+
 def test_history_site_marks_every_run_and_the_regression(
     watched: Watched, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -145,6 +145,10 @@ def test_fallback_is_judged_with_its_own_tolerance(
     assert rows["build time"]["status"] == "fail"
     summary = (tmp_path / "report" / "perf-summary.md").read_text()
     assert "Fallback used (no benchmark results from cpu-bench)" in summary
+    assert "benchmark data missing → test and build timing (method: test\\_timing)" in summary
+    # the run's logs are found from its workspace, wherever finalize runs
+    logs = {f["path"] for f in receipt["receipts"]["files"] if f["kind"] == "log"}
+    assert {"out/build-time.log", "out/test-time.log"} <= logs, logs
 
 
 def test_never_and_always(tmp_path: Path) -> None:

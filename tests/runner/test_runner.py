@@ -340,6 +340,18 @@ def test_run_then_finalize_judges_cpu_and_skips_gpu(
     summary = (tmp_path / "perf-gate-out" / "perf-summary.md").read_text()
     assert "skipped (no-gpu-available)" in summary
     assert "'gpu-bench' was skipped (no-gpu-available)" in summary
+    # the Hardware section is the machine perf-gate run recorded, with the fallback taken
+    hardware = summary.split("### Hardware", 1)[1].split("###", 1)[0]
+    assert "Hardware recorded by perf-gate run (perf-run.json)." in hardware
+    assert "- **GPU:** none usable (nvidia-smi: no NVIDIA GPU found)" in hardware
+    assert "→ CPU-only validation" in hardware and "Not recorded" not in hardware
+    assert receipt["hardware"]["section"]["simd"].startswith("avx2: ")
+    # the Receipts section: the run's log and memory file, found from its workspace
+    files = {f["path"]: f for f in receipt["receipts"]["files"]}
+    assert {"cpu-bench.log", "perf-gate-out/memory-usage.txt"} <= set(files)
+    log = (tmp_path / "cpu-bench.log").read_bytes()
+    assert files["cpu-bench.log"]["size"] == len(log)
+    assert "gpu-bench.log" in receipt["receipts"]["missing"]
 
 
 def test_expected_gpu_missing_routes_to_the_troubleshooter(

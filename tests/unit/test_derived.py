@@ -99,10 +99,14 @@ def test_built_in_pairs() -> None:
             Metric(SCALAR + " throughput", 1.0, "elem/s", Kind.THROUGHPUT, "higher"),
             timing(AVX2, 1.0),
             timing(SCALAR, 4.0),
+            # throughputs measured as such (no timing they restate) pair up too
+            Metric("crossval throughput rust", 45.0, "tok/s", Kind.THROUGHPUT, "higher"),
+            Metric("crossval throughput cpp", 36.0, "tok/s", Kind.THROUGHPUT, "higher"),
         )
     )
     derived = {m.name: m.value for m in derive(run, DEFAULT).metrics if m.kind is Kind.DERIVED}
     assert derived == {
+        "Rust/C++ ratio: crossval throughput rust vs crossval throughput cpp": pytest.approx(1.25),
         "precision speedup: matmul_bf16 vs matmul_fp32": pytest.approx(2.0),
         "Rust/C++ ratio: crossval/rust/decode vs crossval/cpp/decode": pytest.approx(100 / 90),
         "GPU speedup: inference (gpu) vs inference (cpu)": pytest.approx(4.0),

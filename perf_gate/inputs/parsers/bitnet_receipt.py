@@ -20,11 +20,14 @@ a deterministic run whose sequences differ, and a parity divergence.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult
+from perf_gate.core.model import Device, Finding, InputFile, Kind, Metric, ParseResult
 from perf_gate.core.units import to_ns
 from perf_gate.inputs.parsers import register
 from perf_gate.inputs.parsers.base import Sniff, device_of, finite, one_file, validate_or_raise
@@ -194,6 +197,41 @@ class _Metrics:
                 value = self.number(parity[key], f"$.parity.{key}")
                 name = "parity " + key.replace("_", " ")
                 self.add(name, value, "", Kind.PARITY, direction="higher")
+
+
+def machine_of(doc: Any) -> dict[str, str]:
+    """What a receipt says about the machine it ran on, for the report's Hardware
+    section: the backend, ``environment.CPU_BRAND`` and ``OS``, and the kernels that ran
+    (their names tell which SIMD paths were used: ``i2s_matmul_avx2``)."""
+    if not isinstance(doc, dict):
+        return {}
+    env = doc.get("environment")
+    env = env if isinstance(env, dict) else {}
+    kernels = doc.get("kernels")
+    pairs = (
+        ("backend", doc.get("backend")),
+        ("cpu", env.get("CPU_BRAND")),
+        ("os", env.get("OS")),
+        ("kernels", ",".join(str(k) for k in kernels) if isinstance(kernels, list) else None),
+    )
+    return {key: value for key, value in pairs if isinstance(value, str) and value}
+
+
+def machines_in(files: Sequence[InputFile]) -> list[dict[str, str]]:
+    """:func:`machine_of` each BitNet.rs receipt among ``files`` that says anything (read
+    again after parsing: receipts are small; one that no longer reads says nothing)."""
+    found = []
+    for item in files:
+        if item.format != "bitnet-receipt":
+            continue
+        try:
+            doc = json.loads(Path(item.path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        machine = machine_of(doc)
+        if machine:
+            found.append({**machine, "file": Path(item.path).name})
+    return found
 
 
 class BitnetReceipt:
