@@ -1,456 +1,45 @@
-"""The GitHub Action: the runner's environment in, ``perf-gate finalize`` called, results out.
+"""The GitHub Action's step: the runner's environment in, ``finalize`` called, results out.
 
-``entrypoint.py`` (the container's entry point) only calls :func:`run_step`. Everything
-here is a small function of plain values so that the tests drive it without a
-runner: :func:`settings_from_environment` reads the ``INPUT_*`` variables the way the
-runner passes them (``INPUT_`` + the input name upper-cased, hyphens kept),
-:func:`finalize_plan` turns settings into the CLI's arguments, and the remaining
-functions speak the runner's file and workflow-command protocols (``GITHUB_OUTPUT``,
-``GITHUB_STEP_SUMMARY``, ``::error``, ``::group::``).
-
-Over 400 lines because it is the whole contract with ``action.yml`` in one place:
-each input's parsing, the plan, the outputs, annotations and workspace ownership are
-small functions that are read together when an input changes.
+``entrypoint.py`` (the container's entry point) only calls :func:`run_step`, with the
+CLI's commands (:class:`Commands`: nothing imports an entry point, so the two meet
+there). The step reads the inputs (``action_inputs.py``), runs the benchmarks when
+``run: true``, calls ``finalize`` with its typed request, and answers in the runner's
+protocols (``action_protocol.py``: outputs, job summary, annotations, log groups).
+Every part is a small function of plain values, so the tests drive it without a runner.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import io
 import json
 import os
 import sys
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, TextIO
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
 
+from perf_gate.action_inputs import Settings, finalize_plan, run_request, settings_from_environment
+from perf_gate.action_protocol import (
+    RECEIPT_NAME,
+    REPORT_NAME,
+    SUMMARY_NAME,
+    annotations_for,
+    append_file,
+    cap_summary,
+    format_outputs,
+    group,
+    hand_back,
+    outputs_for,
+    report_pointer,
+)
 from perf_gate.core import secrets
-from perf_gate.core.config import DEFAULT_GATE_NAME
-from perf_gate.core.errors import InputError, PerfGateError, UsageError
-from perf_gate.core.workflow_commands import command, escape_data
-from perf_gate.inputs.run_record import MANIFEST_NAME
-
-DEFAULT_CONFIG = ".perf-gate.yml"
-RECEIPT_NAME = "perf-receipt.json"
-SUMMARY_NAME = "perf-summary.md"
-REPORT_NAME = "perf-report.html"
-WORKSPACE = "/github/workspace"
-SUMMARY_LIMIT = 1_000_000
-"""Bytes written to ``GITHUB_STEP_SUMMARY``; GitHub refuses a step summary over 1 MiB."""
-MAX_ANNOTATIONS = 10
-"""GitHub shows at most 10 error and 10 warning annotations of one step."""
+from perf_gate.core.errors import PerfGateError
+from perf_gate.core.workflow_commands import command
 
 UNJUDGED = "perf-gate could not judge this run"
 
-FailOn = Literal["fail", "never"]
-CliMain = Callable[[Sequence[str]], int]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The action's inputs, checked and converted; the token is never in the ``repr``."""
-
-    workspace: Path
-    results: tuple[str, ...]
-    baseline: tuple[str, ...] = ()
-    baseline_artifact: str = ""
-    config: str = ""
-    run: bool = False
-    threshold: str = ""
-    fail_on: FailOn = "fail"
-    gate_name: str = DEFAULT_GATE_NAME
-    github_token: str = field(default="", repr=False)
-    publish: bool = True
-    pr_number: str = ""
-    head_sha: str = ""
-    ledger: bool = True
-    progress_comment: bool = True
-    output_dir: str = "perf-gate-out"
-
-    @property
-    def output_path(self) -> Path:
-        return self.workspace / self.output_dir
-
-
-# -- reading inputs, one converter per kind -----------------------------------------------
-
-
-def get_input(environ: Mapping[str, str], name: str) -> str:
-    """The input ``name`` as the runner passes it: ``INPUT_<NAME>``, hyphens kept."""
-    return environ.get(f"INPUT_{name.replace(' ', '_').upper()}", "").strip()
-
-
-def parse_bool(name: str, value: str, default: bool) -> bool:
-    """A YAML 1.2 core-schema boolean, as ``core.getBooleanInput`` reads it."""
-    if value == "":
-        return default
-    if value in ("true", "True", "TRUE"):
-        return True
-    if value in ("false", "False", "FALSE"):
-        return False
-    raise UsageError(f"input {name} must be true or false, got {value!r}")
-
-
-def parse_lines(value: str) -> tuple[str, ...]:
-    """One entry per line (commas also separate); blank lines and ``#`` comments dropped."""
-    entries: list[str] = []
-    for line in value.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            entries.extend(part.strip() for part in line.split(",") if part.strip())
-    return tuple(entries)
-
-
-def parse_fail_on(value: str) -> FailOn:
-    if value in ("", "fail"):
-        return "fail"
-    if value == "never":
-        return "never"
-    raise UsageError(f"input fail-on must be 'fail' or 'never', got {value!r}")
-
-
-def parse_threshold(value: str) -> str:
-    text = value.rstrip("%").strip()
-    if not text:
-        return ""
-    try:
-        number = float(text)
-    except ValueError:
-        number = -1.0
-    if not number > 0:
-        raise UsageError(f"input threshold must be a percentage above 0 (like 5), got {value!r}")
-    return text
-
-
-def parse_pr_number(value: str) -> str:
-    text = value.lstrip("#")
-    if text and not (text.isdigit() and int(text) > 0):
-        raise UsageError(f"input pr-number must be a pull request number, got {value!r}")
-    return text
-
-
-def parse_output_dir(value: str) -> str:
-    text = value or "perf-gate-out"
-    if Path(text).is_absolute() or ".." in Path(text).parts:
-        raise UsageError(f"input output-dir must be a folder inside the workspace, got {value!r}")
-    return text
-
-
-def workspace_from(environ: Mapping[str, str]) -> Path:
-    """Inside the container GitHub mounts the workspace at /github/workspace."""
-    value = environ.get("GITHUB_WORKSPACE", "").strip()
-    if value and Path(value).is_dir():
-        return Path(value)
-    if Path(WORKSPACE).is_dir():
-        return Path(WORKSPACE)
-    return Path.cwd()
-
-
-def settings_from_environment(environ: Mapping[str, str]) -> Settings:
-    """Read and check every input; a wrong one raises :class:`UsageError` (exit 2)."""
-
-    def get(name: str) -> str:
-        return get_input(environ, name)
-
-    return Settings(
-        workspace=workspace_from(environ),
-        results=parse_lines(get("results")),
-        baseline=parse_lines(get("baseline")),
-        baseline_artifact=get("baseline-artifact"),
-        config=get("config"),
-        run=parse_bool("run", get("run"), False),
-        threshold=parse_threshold(get("threshold")),
-        fail_on=parse_fail_on(get("fail-on")),
-        gate_name=get("gate-name") or DEFAULT_GATE_NAME,
-        github_token=get("github-token"),
-        publish=parse_bool("publish", get("publish"), True),
-        pr_number=parse_pr_number(get("pr-number")),
-        head_sha=get("head-sha"),
-        ledger=parse_bool("ledger", get("ledger"), True),
-        progress_comment=parse_bool("progress-comment", get("progress-comment"), True),
-        output_dir=parse_output_dir(get("output-dir")),
-    )
-
-
-# -- from settings to the CLI ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """What a list of paths and globs matched, and the patterns that matched nothing."""
-
-    paths: tuple[Path, ...]
-    unmatched: tuple[str, ...] = ()
-
-
-def expand_patterns(patterns: Sequence[str], workspace: Path) -> Expansion:
-    """Paths and globs (``**`` included) relative to the workspace, in order, no repeats."""
-    found: dict[Path, None] = {}
-    unmatched = []
-    for pattern in patterns:
-        full = Path(pattern) if Path(pattern).is_absolute() else workspace / pattern
-        if full.exists():  # a real name wins, even one with glob characters ("x[1]")
-            matches = [full]
-        elif glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
-        else:
-            matches = []
-        if not matches:
-            unmatched.append(pattern)
-        found.update(dict.fromkeys(matches))
-    return Expansion(tuple(found), tuple(unmatched))
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The ``perf-gate finalize`` call, and warnings to print before it."""
-
-    argv: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
-
-
-def config_path(settings: Settings) -> Path | None:
-    if settings.config:
-        path = settings.workspace / settings.config
-        if not path.is_file():
-            raise InputError(f"input config: no such file {settings.config!r} in the workspace")
-        return path
-    default = settings.workspace / DEFAULT_CONFIG
-    return default if default.is_file() else None
-
-
-def run_argv(settings: Settings) -> list[str]:
-    config = config_path(settings)
-    if config is None:
-        raise UsageError(f"input run is true but there is no config and no {DEFAULT_CONFIG}")
-    return [
-        "run",
-        "--config",
-        display_path(config, settings.workspace),
-        "--output-dir",
-        settings.output_dir,
-    ]
-
-
-def finalize_plan(settings: Settings) -> Plan:
-    """``perf-gate finalize`` arguments for these settings (globs expanded here).
-
-    With ``run: true`` the run's manifest (``perf-run.json``) comes first. A results
-    pattern that matches nothing is an error: a typo must not turn into "no results". A
-    baseline that is not there yet is only a warning: every metric is new.
-    Paths are relative to the workspace, the working directory of the call, so that the
-    receipt names files as the repository does, not by the container's mount point.
-    """
-    if not settings.results and not settings.run:
-        raise UsageError("input results is empty: name the benchmark result files or folders")
-    results = expand_patterns(settings.results, settings.workspace)
-    manifest = settings.output_path / MANIFEST_NAME
-    if settings.run and not manifest.is_file():
-        raise InputError(f"perf-gate run wrote no {MANIFEST_NAME}; see its log above")
-    if results.unmatched:
-        raise InputError(
-            f"input results: nothing matches {', '.join(map(repr, results.unmatched))} "
-            f"in the workspace {settings.workspace}"
-        )
-    baseline = expand_patterns(settings.baseline, settings.workspace)
-    warnings = tuple(
-        f"input baseline: nothing matches {pattern!r}; metrics without a baseline are new"
-        for pattern in baseline.unmatched
-    )
-    argv = ["finalize"]
-    if settings.run:
-        argv += ["--current", display_path(manifest, settings.workspace)]
-    for path in results.paths:
-        argv += ["--current", display_path(path, settings.workspace)]
-    for path in baseline.paths:
-        argv += ["--baseline", display_path(path, settings.workspace)]
-    return Plan((*argv, *option_args(settings)), warnings)
-
-
-def option_args(settings: Settings) -> list[str]:
-    """The finalize options that come straight from an input."""
-    argv = []
-    if settings.baseline_artifact:
-        argv += ["--baseline-artifact", settings.baseline_artifact]
-    config = config_path(settings)
-    if config is not None:
-        argv += ["--config", display_path(config, settings.workspace)]
-    if settings.threshold:
-        argv += ["--threshold", settings.threshold]
-    argv += ["--output-dir", settings.output_dir]
-    if settings.gate_name != DEFAULT_GATE_NAME:
-        argv += ["--gate-name", settings.gate_name]
-    if settings.pr_number:
-        argv += ["--pr-number", settings.pr_number]
-    if settings.head_sha:
-        argv += ["--head-sha", settings.head_sha]
-    flags = {
-        "--no-publish": not settings.publish,
-        "--no-ledger": not settings.ledger,
-        "--no-progress-comment": not settings.progress_comment,
-    }
-    return argv + [flag for flag, wanted in flags.items() if wanted]
-
-
-# -- the runner's protocols --------------------------------------------------------------
-
-
-def format_outputs(
-    values: Mapping[str, str], new_delimiter: Callable[[], str] | None = None
-) -> str:
-    """``GITHUB_OUTPUT`` text: every value in the multi-line form, with a fresh delimiter."""
-    make = new_delimiter or (lambda: f"ghadelimiter_{uuid.uuid4()}")
-    chunks = []
-    for name, value in values.items():
-        delimiter = make()
-        if delimiter in value or delimiter in name:
-            raise ValueError(f"output delimiter {delimiter!r} occurs in output {name!r}")
-        chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-    return "".join(chunks)
-
-
-def cap_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
-    """``markdown`` cut at a line boundary so that it stays under ``limit`` UTF-8 bytes."""
-    data = markdown.encode("utf-8")
-    if len(data) <= limit:
-        return markdown
-    note = (
-        "\n\n> **Cut here:** the report is longer than a job summary may be; the full "
-        f"report is {SUMMARY_NAME} in the output folder.\n"
-    )
-    room = limit - len(note.encode("utf-8"))
-    head = data[:room].decode("utf-8", errors="ignore")
-    head = head[: head.rfind("\n")] if "\n" in head else head
-    return head + note
-
-
-def report_pointer(report_file: Path, settings: Settings) -> str:
-    """The job summary's line about ``perf-report.html``."""
-    where = display_path(report_file, settings.workspace)
-    return (
-        f"\n> **Charts:** sample distributions, intervals and history trends are in `{where}` "
-        "(one self-contained page: upload it with `actions/upload-artifact` and open it).\n"
-    )
-
-
-def display_path(path: Path, workspace: Path) -> str:
-    """``path`` relative to the workspace (valid outside the container too) when inside it."""
-    try:
-        return path.relative_to(workspace).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def outputs_for(receipt: Mapping[str, Any], settings: Settings) -> dict[str, str]:
-    gate = receipt.get("gate", {})
-    route = receipt.get("route", {})
-    return {
-        "status": str(gate.get("status", "")),
-        "conclusion": str(gate.get("conclusion", "")),
-        "summary": str(gate.get("summary", "")),
-        "route": str(route.get("next", "")),
-        "receipt-path": display_path(settings.output_path / RECEIPT_NAME, settings.workspace),
-        "summary-path": display_path(settings.output_path / SUMMARY_NAME, settings.workspace),
-        "report-path": display_path(settings.output_path / REPORT_NAME, settings.workspace),
-    }
-
-
-def annotations_for(receipt: Mapping[str, Any], gate_name: str) -> list[str]:
-    """``::error``/``::warning`` lines: failing and warning metrics, then findings."""
-    errors: list[str] = []
-    warnings: list[str] = []
-    for metric in receipt.get("metrics", []):
-        status = metric.get("status")
-        if status not in ("fail", "warn"):
-            continue
-        title = f"{gate_name}: {metric.get('label') or metric.get('name')} {status}s"
-        line = command(
-            "error" if status == "fail" else "warning",
-            str(metric.get("explanation", "")),
-            title=title,
-        )
-        (errors if status == "fail" else warnings).append(line)
-    for finding in receipt.get("findings", []):
-        severity = finding.get("severity")
-        title = f"{gate_name}: {finding.get('source', '')}"
-        line = command(
-            "error" if severity == "fail" else "warning",
-            str(finding.get("message", "")),
-            title=title,
-        )
-        (errors if severity == "fail" else warnings).append(line)
-    return _capped(errors, "error", gate_name) + _capped(warnings, "warning", gate_name)
-
-
-def _capped(lines: list[str], kind: str, gate_name: str) -> list[str]:
-    if len(lines) <= MAX_ANNOTATIONS:
-        return lines
-    more = len(lines) - (MAX_ANNOTATIONS - 1)
-    note = command(kind, f"{more} more; see the job summary", title=f"{gate_name}: {more} more")
-    return [*lines[: MAX_ANNOTATIONS - 1], note]
-
-
-@contextlib.contextmanager
-def group(title: str, out: TextIO) -> Iterator[None]:
-    """Fold everything printed inside into one ``::group::`` of the job log."""
-    out.write(f"::group::{escape_data(title)}\n")
-    out.flush()
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        out.write("::endgroup::\n")
-        out.flush()
-
-
-def append_file(path_text: str | None, text: str) -> None:
-    """Append to a runner file command (``GITHUB_OUTPUT``...); no-op outside a runner."""
-    if path_text:
-        with open(path_text, "a", encoding="utf-8") as handle:
-            handle.write(text)
-
-
-def hand_back(paths: Sequence[Path], workspace: Path) -> None:
-    """Give files the action wrote back to the workspace's owner.
-
-    Docker actions run as root; on a self-hosted runner root-owned files in the
-    workspace make the next ``actions/checkout`` fail to clean it. So everything
-    root-owned under ``paths``, and the folders between them and the workspace, get its
-    owner (symbolic links themselves, never what they point to).
-    """
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return
-    owner = workspace.stat()
-    if owner.st_uid == 0:
-        return
-    for path in paths:
-        for item in _with_parents(path, workspace):
-            _chown(item, owner.st_uid, owner.st_gid)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                for name in dirs + files:
-                    _chown(Path(root) / name, owner.st_uid, owner.st_gid)
-
-
-def _with_parents(path: Path, workspace: Path) -> list[Path]:
-    try:
-        relative = path.relative_to(workspace)
-    except ValueError:
-        return []
-    return [workspace.joinpath(*relative.parts[: i + 1]) for i in range(len(relative.parts))]
-
-
-def _chown(path: Path, uid: int, gid: int) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        if path.lstat().st_uid == 0:
-            os.lchown(path, uid, gid)
-
-
-# -- the whole step ----------------------------------------------------------------------
+Command = Callable[[Any, Mapping[str, str]], int]
 
 
 def emit(out: TextIO, name: str, message: str, **properties: str) -> None:
@@ -540,28 +129,41 @@ class _Tee(io.TextIOBase):
         return candidates[-1] if candidates else None
 
 
-def call_cli(cli_main: CliMain, argv: Sequence[str], title: str, out: TextIO) -> tuple[int, str]:
-    """Run one CLI command inside a log group; its exit code and its last error line."""
+@dataclass(frozen=True)
+class Commands:
+    """The commands the step calls, each returning an exit code (errors already turned
+    into one line on stderr): ``cli.guarded_command(cli.run_command)`` and
+    ``cli.guarded_command(cli.finalize_command)``, handed in by ``entrypoint.py``; tests
+    hand in stand-ins that record the requests."""
+
+    run: Command
+    finalize: Command
+
+
+def call_command(
+    command: Command, request: Any, environ: Mapping[str, str], title: str, out: TextIO
+) -> tuple[int, str]:
+    """Run one command inside a log group; its exit code and its last error line."""
     tee = _Tee(sys.stderr)
     with group(title, out), contextlib.redirect_stderr(tee):
-        code = cli_main(list(argv))
+        code = command(request, environ)
     return code, tee.error_line() or f"{title} exited with {code}"
 
 
-def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
+def run_step(environ: Mapping[str, str], out: TextIO, call: Commands) -> int:
     """The whole action: settings, optional benchmark run, finalize, outputs."""
     try:
         settings = settings_from_environment(environ)
         if settings.github_token:
             secrets.mask([settings.github_token], out)
-        first = run_argv(settings) if settings.run else None
+        first = run_request(settings) if settings.run else None
     except PerfGateError as error:
         report_error(str(error), environ, out)
         return error.exit_code
     os.chdir(settings.workspace)  # the runner's working directory; relative paths start here
     try:
         if first is not None:
-            code, message = call_cli(cli_main, first, "perf-gate run", out)
+            code, message = call_command(call.run, first, environ, "perf-gate run", out)
             if code != 0:
                 emit(
                     out,
@@ -577,7 +179,9 @@ def run_step(environ: Mapping[str, str], cli_main: CliMain, out: TextIO) -> int:
         for warning in plan.warnings:
             emit(out, "warning", warning, title="perf-gate")
         clear_previous(settings)
-        code, message = call_cli(cli_main, plan.argv, "perf-gate finalize", out)
+        code, message = call_command(
+            call.finalize, plan.request, environ, "perf-gate finalize", out
+        )
         published = publish_results(settings, environ, out)
     finally:
         # Benchmark commands (run: true) may write anywhere in the workspace.

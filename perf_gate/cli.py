@@ -4,8 +4,15 @@ Exit codes: 0 the gate passes (warnings included), 1 it fails, 2 bad usage or ba
 input, 3 an output could not be written, 4 publishing failed, 5 a benchmark command
 could not be run, 70 an internal error (a bug: run with PERF_GATE_DEBUG=1 for details).
 
-Over 400 lines because it is the whole command line: the parser and one small function
-per subcommand, the only code that reads argparse's ``Namespace`` and prints results.
+One small function per subcommand, the only code that reads argparse's ``Namespace``
+(the parser is ``cli_parser.py``). ``run`` and ``finalize`` turn it into the typed requests
+of ``command_requests.py`` and call :func:`run_command` and :func:`finalize_command`, which
+the Action calls too (``entrypoint.py`` hands them over); :func:`main` reads the
+environment once and :func:`guarded` turns errors into exit codes for both.
+
+Over 400 lines because the typed commands the Action shares live here: moved into a
+module of their own below ``cli``, every import chain from ``python -m perf_gate`` would
+grow by one module, past the limit of 10 that ``tests/unit/test_layers.py`` keeps.
 """
 
 from __future__ import annotations
@@ -14,21 +21,30 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import requests
 
-from perf_gate import __version__
+from perf_gate.cli_parser import build_parser
+from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import limits, secrets
 from perf_gate.core.config import Config, load_config
-from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError, UsageError
+from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError
 from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
+from perf_gate.environment import (
+    api_context,
+    artifacts_url,
+    context_from_environment,
+    for_children,
+    github_available,
+    secrets_in,
+    workflow_run_trigger,
+)
 from perf_gate.github.artifacts import artifact_source, from_artifact
-from perf_gate.github.context import api_context, artifacts_url, github_available
 from perf_gate.inputs import hardware as machine
 from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.baseline.sources import BaselineRequest
@@ -40,7 +56,7 @@ from perf_gate.inputs.baseline.store import (
 )
 from perf_gate.inputs.console import Console, elapsed_text, in_actions
 from perf_gate.inputs.interrupt import Interrupted, interruptible
-from perf_gate.inputs.parsers import detect, file_parsers, format_names, scan_directory, tree_parser
+from perf_gate.inputs.parsers import detect, file_parsers, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current, workspace_relative
 from perf_gate.inputs.run_record import MANIFEST_NAME
@@ -48,144 +64,17 @@ from perf_gate.inputs.runner import default_config, execute, git_commit, write_i
 from perf_gate.inputs.runs import load_run
 from perf_gate.judge.compare import compare
 from perf_gate.judge.confirm import suspects
-from perf_gate.report.finalize import (
-    evaluate,
-    exit_code,
-    write_report,
-)
+from perf_gate.report.finalize import Report, evaluate, exit_code, write_report
 from perf_gate.report.gate_inputs import gate_inputs
 from perf_gate.report.history_site import load_series, render_site
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
 
+if TYPE_CHECKING:  # publishing is imported when used: most commands never publish
+    from perf_gate.github.publish import PublishOutcome
+
 Environ: TypeAlias = Mapping[str, str]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
-
-
-def _format_name(text: str) -> str:
-    """A known format, or one of a family (``criterion:NAME``)."""
-    if text in format_names():
-        return text
-    try:
-        if tree_parser(text) is not None:
-            return text
-    except PerfGateError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
-    raise argparse.ArgumentTypeError(
-        f"unknown format {text!r} (known: {', '.join(format_names())}, criterion:NAME)"
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="perf-gate", description="The performance gate for pull requests.")
-    parser.add_argument("--version", action="version", version=f"perf-gate {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    fin = commands.add_parser("finalize", help="compare results with the baseline and decide")
-    fin.add_argument(
-        "--current",
-        action="append",
-        type=Path,
-        required=True,
-        metavar="PATH",
-        help="results file or folder of this run (repeatable)",
-    )
-    fin.add_argument(
-        "--baseline",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="one earlier baseline run; repeat oldest first, newest last",
-    )
-    fin.add_argument("--config", type=Path, help="the .perf-gate.yml policy file")
-    fin.add_argument(
-        "--threshold",
-        type=_positive,
-        metavar="PCT",
-        help="default tolerance for metrics no policy names (percent)",
-    )
-    fin.add_argument("--format", choices=format_names(), help="force the input format")
-    fin.add_argument("--output-dir", type=Path, default=Path("perf-gate-out"))
-    fin.add_argument("--no-publish", action="store_true", help="do not touch GitHub")
-    fin.add_argument("--gate-name", help="check run name (default review:gate:perf)")
-    fin.add_argument("--pr-number", type=int)
-    fin.add_argument("--head-sha")
-    fin.add_argument("--no-ledger", action="store_true")
-    fin.add_argument("--no-progress-comment", action="store_true")
-    fin.add_argument("--baseline-artifact", metavar="NAME", help="baseline: artifact NAME")
-    fin.add_argument("--baseline-ref", metavar="REF", help="baseline: git REF:PATH to read")
-    fin.add_argument("--base-branch", metavar="BRANCH", help="branch of --baseline-artifact")
-    fin.add_argument("--hardware", type=Path, metavar="FILE", help="hardware of the current run")
-    fin.add_argument(
-        "--criterion-baseline",
-        default="base",
-        metavar="NAME",
-        help="a --baseline that is the --current criterion tree reads <bench>/NAME/, "
-        "saved by `cargo bench -- --save-baseline NAME` (default: base)",
-    )
-
-    run = commands.add_parser("run", help="run the configured benchmarks and record them")
-    run.add_argument("--config", type=Path, help="the .perf-gate.yml (default: ./.perf-gate.yml)")
-    run.add_argument("--output-dir", type=Path, default=Path("perf-gate-out"))
-    run.add_argument("--only", action="append", metavar="NAME", help="run only NAME (repeatable)")
-    run.add_argument("--device", choices=["cpu", "gpu"], help="run only this device's commands")
-    run.add_argument("--fallback", choices=["missing", "always", "never"])
-
-    base = commands.add_parser("baseline", help="write or show a baseline file")
-    base_commands = base.add_subparsers(dest="baseline_command", required=True)
-    upd = base_commands.add_parser("update", help="make the current results the next baseline")
-    upd.add_argument("--current", action="append", type=Path, required=True, metavar="PATH")
-    upd.add_argument("--output", type=Path, help="baseline file (default: baseline.path)")
-    upd.add_argument("--previous", type=Path, help="the baseline to keep as history")
-    upd.add_argument("--previous-artifact", metavar="NAME", help="... read from an artifact")
-    upd.add_argument("--history", type=int, metavar="N", help="runs to keep (default 5)")
-    upd.add_argument("--commit")
-    upd.add_argument("--branch")
-    upd.add_argument("--config", type=Path)
-    upd.add_argument("--format", choices=format_names())
-    upd.add_argument("--force", action="store_true", help="store a run the gate would fail")
-    show = base_commands.add_parser("show", help="list the runs of a baseline file")
-    show.add_argument("path", type=Path)
-
-    ing = commands.add_parser("ingest", help="print the normalised metrics as JSON")
-    ing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    ing.add_argument("--format", type=_format_name, metavar="NAME")
-
-    val = commands.add_parser("validate", help="check inputs against their schemas")
-    val.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    val.add_argument("--format", type=_format_name, metavar="NAME")
-
-    hist = commands.add_parser(
-        "history", help="build a static site of every benchmark's trend (for GitHub Pages)"
-    )
-    hist.add_argument(
-        "sources", nargs="+", type=Path, metavar="PATH", help="a baseline store, or receipts"
-    )
-    hist.add_argument("--output-dir", type=Path, default=Path("perf-history"))
-    hist.add_argument("--config", type=Path, help="the .perf-gate.yml (tolerances)")
-    hist.add_argument("--title", default="Benchmark history")
-
-    pub = commands.add_parser(
-        "publish", help="post a receipt made by an unprivileged run (fork-safe workflow_run)"
-    )
-    pub.add_argument("--receipt", type=Path, required=True, help="perf-receipt.json")
-    pub.add_argument("--event", type=Path, help="the pull_request event.json of that run")
-    return parser
+R = TypeVar("R")
 
 
 def _metric_json(metric: Any) -> dict[str, Any]:
@@ -210,7 +99,7 @@ def _metric_json(metric: Any) -> dict[str, Any]:
 def cmd_ingest(args: argparse.Namespace, environ: Environ) -> int:
     run = load_run(args.paths, args.format)
     for finding in run.findings:
-        _error(f"perf-gate: {finding.severity}: {finding.source}: {finding.message}")
+        error(f"perf-gate: {finding.severity}: {finding.source}: {finding.message}")
     json.dump([_metric_json(m) for m in run.metrics], sys.stdout, indent=2)
     print()
     return 0
@@ -260,94 +149,35 @@ def cmd_validate(args: argparse.Namespace, environ: Environ) -> int:
         except PerfGateError as exc:
             problems.append(str(exc))
     for problem in problems:
-        _error(f"perf-gate: invalid: {problem}")
+        error(f"perf-gate: invalid: {problem}")
     print(f"{checked} input(s) checked, {len(problems)} problem(s)")
     return 2 if problems else 0
 
 
-def ignored_in_ab(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The baseline flags given to ``finalize`` that an A/B run makes moot."""
-    given = [
-        ("--baseline", ", ".join(map(str, args.baseline))),
-        ("--baseline-artifact", args.baseline_artifact),
-        ("--baseline-ref", args.baseline_ref),
-        ("--base-branch", args.base_branch),
-    ]
-    return [(flag, str(value)) for flag, value in given if value]
-
-
 def cmd_finalize(args: argparse.Namespace, environ: Environ) -> int:
-    config = load_config(args.config)
-    limits.configure(config.limits)
-    current, runs = load_current(args.current, args.format)
-    request = BaselineRequest(
-        files=tuple(args.baseline),
-        current_paths=tuple(args.current),
-        fmt=args.format,
-        artifact=args.baseline_artifact,
-        ref=args.baseline_ref,
-        branch=args.base_branch,
-        hardware_file=args.hardware,
-        environ=environ,
-        artifacts=artifact_source(api_context(environ)),
-        criterion_baseline=args.criterion_baseline,
-    )
-    if any(r.ab for r in runs):
-        for flag, value in ignored_in_ab(args):
-            print(
-                f"perf-gate: note: {flag} {value} is ignored: the A/B run carries its own "
-                "baseline (the base commit, measured in the same job)",
-                file=sys.stderr,
-            )
-    inputs = gate_inputs(config, current, runs, request, args.output_dir, artifacts_url(environ))
-    report = evaluate(
-        inputs.current,
-        inputs.baselines,
-        config,
+    request = FinalizeRequest(
+        current=tuple(args.current),
+        baseline=tuple(args.baseline),
+        config=args.config,
         threshold=args.threshold,
+        fmt=args.format,
+        output_dir=args.output_dir,
+        publish=not args.no_publish,
         gate_name=args.gate_name,
-        context=inputs.context,
-    )
-    paths = write_report(report, args.output_dir)
-    say(text_table(report.rows))
-    say("")
-    for line in report.evidence.lines:
-        say(line)
-    say(report.evidence.chain)
-    say(f"route: {report.decision.route} ({report.decision.route_reason})")
-    say(report.evidence.gate_line)
-    say(f"wrote {', '.join(str(p) for p in paths.values())}")
-    if not args.no_publish:
-        _publish(args, report, environ)
-    return exit_code(report.decision)
-
-
-def _publish(args: argparse.Namespace, report: Any, environ: Environ) -> None:
-    if not github_available(environ):
-        print(
-            "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
-            "use --no-publish to silence this"
-        )
-        return
-    from perf_gate.github.publish import publish_from_environment
-
-    outcome = publish_from_environment(
-        report.receipt,
-        report.markdown,
-        environ=environ,
         pr_number=args.pr_number,
         head_sha=args.head_sha,
-        gate_name=args.gate_name,
         ledger=not args.no_ledger,
         progress_comment=not args.no_progress_comment,
+        baseline_artifact=args.baseline_artifact,
+        baseline_ref=args.baseline_ref,
+        base_branch=args.base_branch,
+        hardware=args.hardware,
+        criterion_baseline=args.criterion_baseline,
     )
-    for line in outcome.describe():
-        say(line)
+    return finalize_command(request, environ)
 
 
 def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
-    from perf_gate.github.publish import publish_command
-
     return publish_command(args.receipt, args.event, environ)
 
 
@@ -358,7 +188,7 @@ def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     limits.configure(config.limits)
     current, records = load_current(args.current, args.format)
     hardware = [r.hardware for r in records if r.hardware is not None] or [
-        machine.detect(machine.Probes(smi=machine.nvidia_smi(config)))
+        machine.detect(machine.Probes(smi=machine.nvidia_smi(config), environ=environ))
     ]
     output: Path = args.output or Path(config.baseline.path or "perf/baseline.json")
     keep = args.history or config.baseline.history
@@ -426,45 +256,14 @@ def confirmation(config: Config) -> Confirmation | None:
 
 
 def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
-    config = load_config(default_config(args.config))
-    limits.configure(config.limits)
-    root = Path.cwd()
-    output_dir: Path = args.output_dir
-    try:
-        doc, outcome = execute(
-            config,
-            root=root,
-            output_dir=output_dir,
-            only=args.only or (),
-            device=args.device,
-            fallback=args.fallback,
-            console=Console(fold=in_actions(environ)),
-            environ=environ,
-            confirm=confirmation(config),
-        )
-    except Interrupted as exc:
-        write_interrupted(exc, config, root, output_dir, environ)
-        raise
-    if not doc["commands"] and not doc["metrics"]:
-        raise ConfigError(
-            "nothing to run: the config has no benchmarks: (and no fallback:)",
-            path=str(args.config or ".perf-gate.yml"),
-        )
-    run_file = {"path": str(output_dir / MANIFEST_NAME), "kind": "run"}
-    doc["artifacts"].append(workspace_relative(run_file, root))
-    paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
-    for cmd in outcome.commands:
-        peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
-        say(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
-    say(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
-    if "ab" in doc:  # the base was measured in this job: it is the baseline
-        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]}")
-    else:
-        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
-    not_started = [c for c in outcome.commands if c.status == "error"]
-    if not_started:
-        raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
-    return 0
+    request = RunRequest(
+        config=args.config,
+        output_dir=args.output_dir,
+        only=tuple(args.only or ()),
+        device=args.device,
+        fallback=args.fallback,
+    )
+    return run_command(request, environ)
 
 
 def cmd_history(args: argparse.Namespace, environ: Environ) -> int:
@@ -488,41 +287,204 @@ COMMANDS = {
 }
 
 
-def _guard_secrets(environ: Environ) -> None:
+# -- the typed commands (the Action calls these too) -------------------------------------
+
+
+def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
+    config = load_config(request.config)
+    limits.configure(config.limits)
+    current, runs = load_current(list(request.current), request.fmt)
+    baseline = BaselineRequest(
+        files=request.baseline,
+        current_paths=request.current,
+        fmt=request.fmt,
+        artifact=request.baseline_artifact,
+        ref=request.baseline_ref,
+        branch=request.base_branch,
+        hardware_file=request.hardware,
+        base_ref=environ.get("GITHUB_BASE_REF", ""),
+        artifacts=artifact_source(api_context(environ)),
+        criterion_baseline=request.criterion_baseline,
+    )
+    if any(r.ab for r in runs):
+        for flag, value in request.ignored_in_ab():
+            print(
+                f"perf-gate: note: {flag} {value} is ignored: the A/B run carries its own "
+                "baseline (the base commit, measured in the same job)",
+                file=sys.stderr,
+            )
+    inputs = gate_inputs(
+        config, current, runs, baseline, request.output_dir, artifacts_url(environ)
+    )
+    report = evaluate(
+        inputs.current,
+        inputs.baselines,
+        config,
+        threshold=request.threshold,
+        gate_name=request.gate_name,
+        context=inputs.context,
+    )
+    paths = write_report(report, request.output_dir)
+    say(text_table(report.rows))
+    say("")
+    for line in report.evidence.lines:
+        say(line)
+    say(report.evidence.chain)
+    say(f"route: {report.decision.route} ({report.decision.route_reason})")
+    say(report.evidence.gate_line)
+    say(f"wrote {', '.join(str(p) for p in paths.values())}")
+    if request.publish:
+        _publish(request, report, environ)
+    return exit_code(report.decision)
+
+
+def _publish(request: FinalizeRequest, report: Report, environ: Environ) -> None:
+    if not github_available(environ):
+        print(
+            "not publishing: no GitHub context (GITHUB_REPOSITORY and GITHUB_TOKEN unset); "
+            "use --no-publish to silence this"
+        )
+        return
+    outcome = publish_from_environment(
+        report.receipt,
+        report.markdown,
+        environ,
+        pr_number=request.pr_number,
+        head_sha=request.head_sha,
+        gate_name=request.gate_name,
+        ledger=request.ledger,
+        progress_comment=request.progress_comment,
+    )
+    for line in outcome.describe():
+        say(line)
+
+
+def publish_from_environment(
+    receipt: Mapping[str, Any],
+    summary_markdown: str,
+    environ: Environ,
+    *,
+    pr_number: int | None = None,
+    head_sha: str | None = None,
+    gate_name: str | None = None,
+    session: requests.Session | None = None,
+    **options: Any,
+) -> PublishOutcome:
+    """Publish a finalized report: the GitHub context read from ``environ`` here, once."""
+    from perf_gate.github.publish import publish_session
+
+    name = gate_name or str((receipt.get("gate") or {}).get("name") or "") or None
+    context = context_from_environment(
+        environ, pr_number=pr_number, head_sha=head_sha, gate_name=name
+    )
+    return publish_session(receipt, summary_markdown, context, session, **options)
+
+
+def publish_command(
+    receipt_path: Path, event_path: Path | None, environ: Environ, **options: Any
+) -> int:
+    """``perf-gate publish``: the triggering ``workflow_run``'s context read from ``environ``."""
+    from perf_gate.github import publish_receipt
+
+    return publish_receipt.publish_command(
+        receipt_path, event_path, workflow_run_trigger(environ), **options
+    )
+
+
+def run_command(request: RunRequest, environ: Environ) -> int:
+    config = load_config(default_config(request.config))
+    limits.configure(config.limits)
+    root = Path.cwd()
+    output_dir = request.output_dir
+    children = for_children(environ)
+    try:
+        doc, outcome = execute(
+            config,
+            root=root,
+            output_dir=output_dir,
+            only=request.only,
+            device=request.device,
+            fallback=request.fallback,
+            console=Console(fold=in_actions(environ)),
+            environ=children,
+            confirm=confirmation(config),
+        )
+    except Interrupted as exc:
+        write_interrupted(exc, config, root, output_dir, children)
+        raise
+    if not doc["commands"] and not doc["metrics"]:
+        raise ConfigError(
+            "nothing to run: the config has no benchmarks: (and no fallback:)",
+            path=str(request.config or ".perf-gate.yml"),
+        )
+    run_file = {"path": str(output_dir / MANIFEST_NAME), "kind": "run"}
+    doc["artifacts"].append(workspace_relative(run_file, root))
+    paths = write_all(output_dir, {MANIFEST_NAME: json.dumps(doc, indent=2) + "\n"})
+    for cmd in outcome.commands:
+        peak = f", peak {cmd.peak_rss_mb:,.1f} MB" if cmd.peak_rss_mb is not None else ""
+        say(f"{cmd.name}: {cmd.status} {cmd.reason} ({elapsed_text(cmd.elapsed_s)}{peak})")
+    say(f"{len(doc['metrics'])} metric(s); wrote {paths[MANIFEST_NAME]}")
+    if "ab" in doc:  # the base was measured in this job: it is the baseline
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]}")
+    else:
+        say(f"next: perf-gate finalize --current {paths[MANIFEST_NAME]} --baseline ...")
+    not_started = [c for c in outcome.commands if c.status == "error"]
+    if not_started:
+        raise RunError("could not run " + ", ".join(f"{c.name} ({c.reason})" for c in not_started))
+    return 0
+
+
+def guard_secrets(environ: Environ) -> None:
     """The token: masked in the job log, redacted from files, kept from benchmarks."""
-    tokens = secrets.secrets_in(environ)
+    tokens = secrets_in(environ)
     if in_actions(environ):
         secrets.mask(tokens, sys.stdout)
     secrets.register(tokens)
 
 
-def _error(text: str) -> None:
+def error(text: str) -> None:
+    """One line on stderr, the secrets redacted and no workflow command started."""
     print(neutral(secrets.redact(text)), file=sys.stderr)
+
+
+def guarded(command: Callable[[], int], environ: Environ) -> int:
+    """Run one command; a :class:`PerfGateError` becomes its line and exit code, an
+    interrupt 128 + the signal, and anything else (a bug) exit 70."""
+    try:
+        limits.configure(limits.LIMITS)  # the defaults, until a config says otherwise
+        guard_secrets(environ)
+        with interruptible():
+            return command()
+    except PerfGateError as exc:
+        error(f"perf-gate: error: {exc}")
+        return exc.exit_code
+    except Interrupted as exc:
+        error(f"perf-gate: interrupted by {exc.signal_name}")
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        error("perf-gate: interrupted")
+        return 130
+    except Exception as exc:  # a bug, not the user's fault: one line unless debugging
+        if environ.get("PERF_GATE_DEBUG"):
+            raise
+        error(
+            f"perf-gate: internal error: {type(exc).__name__}: {exc} "
+            "(set PERF_GATE_DEBUG=1 for a traceback)"
+        )
+        return 70
+
+
+def guarded_command(command: Callable[[R, Environ], int]) -> Callable[[R, Environ], int]:
+    """``command`` with its errors turned into exit codes, as the Action calls it."""
+    return lambda request, environ: guarded(lambda: command(request, environ), environ)
 
 
 def main(argv: Sequence[str] | None = None, environ: Environ | None = None) -> int:
     """Run one command. The environment is read here, once, and passed down."""
     env: Environ = os.environ if environ is None else environ
-    try:
-        limits.configure(limits.LIMITS)  # the defaults, until a config says otherwise
-        _guard_secrets(env)
+
+    def command() -> int:
         args = build_parser().parse_args(argv)
-        with interruptible():
-            return COMMANDS[args.command](args, env)
-    except PerfGateError as exc:
-        _error(f"perf-gate: error: {exc}")
-        return exc.exit_code
-    except Interrupted as exc:
-        _error(f"perf-gate: interrupted by {exc.signal_name}")
-        return 128 + exc.signum
-    except KeyboardInterrupt:
-        _error("perf-gate: interrupted")
-        return 130
-    except Exception as exc:  # a bug, not the user's fault: one line unless debugging
-        if env.get("PERF_GATE_DEBUG"):
-            raise
-        _error(
-            f"perf-gate: internal error: {type(exc).__name__}: {exc} "
-            "(set PERF_GATE_DEBUG=1 for a traceback)"
-        )
-        return 70
+        return COMMANDS[args.command](args, env)
+
+    return guarded(command, env)

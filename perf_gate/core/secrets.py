@@ -1,7 +1,8 @@
 """Secrets perf-gate holds (the GitHub token) kept out of everything it hands on.
 
-The entry point reads the token once and :func:`register` s it. From then on
-benchmark commands get an environment without it (:func:`child_environment`), and
+The entry point reads the token once, :func:`register` s it and hands benchmark commands
+its environment without the token variables. From then on no variable that holds a
+registered token reaches a command either (:func:`child_environment`), and
 every text written to disk or printed from a benchmark is :func:`redact` ed, so a
 command that prints its environment cannot put the token into ``bench.log``,
 ``perf-run.json`` or ``perf-receipt.json``, files users upload as artifacts.
@@ -12,25 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TextIO
 
-# Variables that hold a token on a GitHub runner (INPUT_* as the runner spells inputs).
-TOKEN_NAMES = (
-    "INPUT_GITHUB-TOKEN",
-    "INPUT_GITHUB_TOKEN",
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-)
 MIN_SECRET_CHARS = 8  # shorter values would redact ordinary words
 REDACTED = "***"
 
 _SECRETS: set[str] = set()
-
-
-def secrets_in(environ: Mapping[str, str]) -> list[str]:
-    """The token values set in ``environ``."""
-    values = (environ.get(name, "").strip() for name in TOKEN_NAMES)
-    return sorted({v for v in values if len(v) >= MIN_SECRET_CHARS})
 
 
 def register(values: Iterable[str]) -> None:
@@ -73,10 +59,6 @@ def redact_bytes(data: bytes) -> bytes:
 
 
 def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """``environ`` for a benchmark command: no token, under its usual names or any other."""
-    secrets = _SECRETS | set(secrets_in(environ))
-    return {
-        name: value
-        for name, value in environ.items()
-        if name not in TOKEN_NAMES and not any(s in value for s in secrets)
-    }
+    """``environ`` for a benchmark command: no variable that holds a registered token,
+    whatever its name (the entry point has already left out the usual token variables)."""
+    return {name: value for name, value in environ.items() if not any(s in value for s in _SECRETS)}

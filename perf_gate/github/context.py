@@ -1,21 +1,20 @@
-"""Where publishing happens: the Actions environment and event, as one frozen value.
+"""Where publishing happens: repository, commit, pull request and token, as one frozen value.
 
-One converter per field, like every settings object of a container action: each
-reads the environment (and the event payload) and says clearly what is wrong.
-The token is in the settings but never in their ``repr``.
+The entry points build it from the environment (``perf_gate/environment.py``) and pass it
+down; this module only defines it and reads the event payload, one converter per field,
+each saying clearly what is wrong. The token is in the context but never in its ``repr``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from perf_gate.core.config import DEFAULT_GATE_NAME
-from perf_gate.core.errors import PublishError, TargetMismatch
+from perf_gate.core.errors import PublishError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
@@ -60,6 +59,9 @@ class GitHubContext:
     step_summary: Path | None = None
     in_actions: bool = False
     workflow: str = ""
+    workspace: str | None = None
+    """Where the repository is checked out (``GITHUB_WORKSPACE``): annotation paths are
+    made relative to it."""
 
     @property
     def owner(self) -> str:
@@ -84,70 +86,7 @@ class GitHubContext:
         return replace(self, pr_number=number, head_sha=head_sha, head_lookup=None)
 
 
-# -- converters, one per field --------------------------------------------------------
-
-
-def token_from(environ: Mapping[str, str]) -> str:
-    """The action input ``github-token`` wins over ``GITHUB_TOKEN``."""
-    for name in ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"):
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    return ""
-
-
-def github_available(environ: Mapping[str, str]) -> bool:
-    """A repository and a token: enough to publish (else the CLI only writes files)."""
-    return bool(environ.get("GITHUB_REPOSITORY", "").strip()) and bool(token_from(environ))
-
-
-def api_context(environ: Mapping[str, str]) -> GitHubContext | None:
-    """Repository, token and API URL alone: enough to read artifacts (no event needed).
-    ``None`` without a repository or a token."""
-    if not github_available(environ):
-        return None
-    return GitHubContext(
-        repository=repository_from(environ),
-        token=token_from(environ),
-        api_url=url_from(environ, "GITHUB_API_URL", DEFAULT_API_URL),
-    )
-
-
-_RUN_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_RUN_SERVER = re.compile(r"https?://[^\s()<>\[\]]+")
-
-
-def artifacts_url(environ: Mapping[str, str]) -> str | None:
-    """The workflow run's page, where its artifacts are listed
-    (``GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID#artifacts``);
-    ``None`` outside Actions or when a part is not what GitHub sets, so that the URL
-    can go into a Markdown link as it is."""
-    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or DEFAULT_SERVER_URL
-    repository = environ.get("GITHUB_REPOSITORY", "").strip()
-    run_id = environ.get("GITHUB_RUN_ID", "").strip()
-    if not (
-        _RUN_SERVER.fullmatch(server)
-        and _RUN_REPOSITORY.fullmatch(repository)
-        and run_id.isascii()
-        and run_id.isdigit()
-    ):
-        return None
-    return f"{server}/{repository}/actions/runs/{run_id}#artifacts"
-
-
-def repository_from(environ: Mapping[str, str]) -> str:
-    value = environ.get("GITHUB_REPOSITORY", "").strip()
-    owner, _, name = value.partition("/")
-    if not owner or not name or "/" in name:
-        raise PublishError(f"GITHUB_REPOSITORY must be owner/name, got {value!r}")
-    return value
-
-
-def url_from(environ: Mapping[str, str], name: str, default: str) -> str:
-    value = environ.get(name, "").strip() or default
-    if not value.startswith(("https://", "http://")):
-        raise PublishError(f"{name} must be an http(s) URL, got {value!r}")
-    return value.rstrip("/")
+# -- reading the event, one converter per field ----------------------------------------
 
 
 def pr_number_from(value: object, source: str) -> int | None:
@@ -189,7 +128,7 @@ def _full_name(repo: Any) -> str | None:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     head_sha: str
     pr_number: int | None
     fork: bool
@@ -197,10 +136,10 @@ class _Target:
     claimed: bool = False
 
 
-def _pull_request_target(pull: Mapping[str, Any], repository: str) -> _Target:
+def _pull_request_target(pull: Mapping[str, Any], repository: str) -> Target:
     head_repo = _full_name(_get(pull, "head", "repo"))
     base_repo = _full_name(_get(pull, "base", "repo")) or repository
-    return _Target(
+    return Target(
         head_sha=str(_get(pull, "head", "sha") or ""),
         pr_number=pr_number_from(pull.get("number"), "pull_request.number"),
         fork=head_repo is None or head_repo.lower() != base_repo.lower(),
@@ -208,29 +147,26 @@ def _pull_request_target(pull: Mapping[str, Any], repository: str) -> _Target:
     )
 
 
-def _workflow_run_target(run: Mapping[str, Any], repository: str) -> _Target:
+def _workflow_run_target(run: Mapping[str, Any], repository: str) -> Target:
     head_sha = str(run.get("head_sha") or "")
     head_repo = _full_name(run.get("head_repository"))
     fork = head_repo is not None and head_repo.lower() != repository.lower()
     for pull in run.get("pull_requests") or []:
         if _get(pull, "head", "sha") in (head_sha, None):
             number = pr_number_from(pull.get("number"), "workflow_run.pull_requests[].number")
-            return _Target(head_sha, number, fork, None)
+            return Target(head_sha, number, fork, None)
     branch = run.get("head_branch")
     owner = _get(run, "head_repository", "owner", "login")
     lookup = None
     if isinstance(branch, str) and isinstance(owner, str) and branch:
         lookup = HeadLookup(label=f"{owner}:{branch}", head_sha=head_sha)
-    return _Target(head_sha, None, fork, lookup)
+    return Target(head_sha, None, fork, lookup)
 
 
-def target_from_event(
-    event_name: str,
-    event: Mapping[str, Any],
-    environ: Mapping[str, str],
-    repository: str,
-) -> _Target:
-    """Head sha and pull request of the event: the PR head, never the merge commit."""
+def target_from_event(event: Mapping[str, Any], sha: str, repository: str) -> Target:
+    """Head sha and pull request of the event: the PR head, never the merge commit.
+
+    ``sha`` is the workflow's commit (``GITHUB_SHA``), used for events without a PR."""
     pull = event.get("pull_request")
     if isinstance(pull, dict):
         return _pull_request_target(pull, repository)
@@ -245,57 +181,10 @@ def target_from_event(
         if number is not None:
             break
     # With a pull request, GITHUB_SHA is the dispatched branch: the PR's head is looked up.
-    sha = "" if number is not None else environ.get("GITHUB_SHA", "")
-    return _Target(
-        head_sha=sha, pr_number=number, fork=False, head_lookup=None, claimed=number is not None
-    )
-
-
-def context_from_environment(
-    environ: Mapping[str, str],
-    *,
-    event_path: Path | None = None,
-    pr_number: int | None = None,
-    head_sha: str | None = None,
-    gate_name: str | None = None,
-) -> GitHubContext:
-    """Build the context from the Actions environment; explicit arguments win.
-
-    ``event_path`` overrides ``GITHUB_EVENT_PATH``. For ``workflow_dispatch`` the
-    pull request comes from ``pr_number`` (the action's ``pr-number`` input, passed by the
-    entry point) or the event's ``pr-number`` input; its head sha is looked up later
-    (``GITHUB_SHA`` is the dispatched branch, not the PR). Action inputs (``INPUT_*``) are
-    the action's to read, never this module's.
-    """
-    repository = repository_from(environ)
-    event_name = environ.get("GITHUB_EVENT_NAME", "").strip()
-    if event_path is None and environ.get("GITHUB_EVENT_PATH"):
-        event_path = Path(environ["GITHUB_EVENT_PATH"])
-    event = load_event(event_path)
-    target = target_from_event(event_name, event, environ, repository)
-    run = event.get("workflow_run")
-    if head_sha and isinstance(run, dict) and head_sha != run.get("head_sha"):
-        raise TargetMismatch(
-            f"head sha {head_sha[:12]} is not the head {str(run.get('head_sha'))[:12]} of the "
-            "workflow run that triggered this one"
-        )
-    summary = environ.get("GITHUB_STEP_SUMMARY", "").strip()
-    return GitHubContext(
-        repository=repository,
-        token=token_from(environ),
-        api_url=url_from(environ, "GITHUB_API_URL", DEFAULT_API_URL),
-        server_url=url_from(environ, "GITHUB_SERVER_URL", DEFAULT_SERVER_URL),
-        event_name=event_name,
-        head_sha=head_sha or target.head_sha,
-        pr_number=pr_number if pr_number is not None else target.pr_number,
-        run_id=environ.get("GITHUB_RUN_ID") or None,
-        run_attempt=environ.get("GITHUB_RUN_ATTEMPT") or None,
-        gate_name=gate_name or DEFAULT_GATE_NAME,
-        read_only_token=event_name == "pull_request"
-        and (target.fork or environ.get("GITHUB_ACTOR", "") in READ_ONLY_ACTORS),
-        head_lookup=None if pr_number is not None else target.head_lookup,
-        pr_claimed=pr_number is not None or target.claimed,
-        step_summary=Path(summary) if summary else None,
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
-        workflow=environ.get("GITHUB_WORKFLOW", ""),
+    return Target(
+        head_sha="" if number is not None else sha,
+        pr_number=number,
+        fork=False,
+        head_lookup=None,
+        claimed=number is not None,
     )

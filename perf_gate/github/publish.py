@@ -4,45 +4,33 @@ Data flows one way: the receipt and report, already written to disk by the calle
 become a check run, a Ledger edit and a comment. When the token is read-only (a
 pull request from a fork) nothing fails: the result goes to the job summary with
 a ``::warning::`` on how to publish it from a ``workflow_run`` workflow, which runs
-``perf-gate publish`` (:func:`publish_command`).
-
-Over 400 lines because it holds both ways to publish (in the job, and from a
-``workflow_run`` with the artifact's receipt) and the read-only fallback they share.
+``perf-gate publish`` (``publish_receipt.py``). The caller (an entry point) passes the
+:class:`~perf_gate.github.context.GitHubContext`; nothing here reads the environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any, TextIO
 
-import jsonschema
 import requests
 
 from perf_gate.core import secrets
-from perf_gate.core.config import DEFAULT_GATE_NAME
-from perf_gate.core.errors import InputError, PublishError, TargetMismatch
+from perf_gate.core.errors import PublishError, TargetMismatch
 from perf_gate.core.workflow_commands import command
 from perf_gate.github.check_run import build_payload, publish_check_run
 from perf_gate.github.client import Forbidden, GitHubClient, NotFound, RetryPolicy
-from perf_gate.github.context import (
-    GitHubContext,
-    context_from_environment,
-    load_event,
-    target_from_event,
-)
+from perf_gate.github.context import GitHubContext
 from perf_gate.github.identity import token_login
 from perf_gate.github.ledger import edit_from_receipt, update_ledger
 from perf_gate.github.progress_comment import publish_progress_comment, render_comment
 from perf_gate.github.statuses import publish_status
 from perf_gate.report import markdown
 from perf_gate.report.templates import render
-from perf_gate.schemas import validate
 
 DOCS = "docs/github.md"
 PERMISSIONS_YAML = (
@@ -224,7 +212,9 @@ def publish(
     outcome = PublishOutcome(head_sha=context.head_sha, pr_number=context.pr_number)
     refused: list[str] = []
 
-    payload = build_payload(receipt, summary_markdown, context, workspace=workspace)
+    payload = build_payload(
+        receipt, summary_markdown, context, workspace=workspace or context.workspace
+    )
     app_slug = creator = None
     try:
         run = publish_check_run(client, context, payload)
@@ -339,183 +329,15 @@ def _read_only(
     )
 
 
-def publish_from_environment(
-    receipt: dict[str, Any],
+def publish_session(
+    receipt: Mapping[str, Any],
     summary_markdown: str,
-    *,
-    environ: Mapping[str, str],
+    context: GitHubContext,
     session: requests.Session | None = None,
-    pr_number: int | None = None,
-    head_sha: str | None = None,
-    gate_name: str | None = None,
-    ledger: bool = True,
-    progress_comment: bool = True,
-    event_path: Path | None = None,
-    out: TextIO | None = None,
-    policy: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    settle: float = 1.0,
+    **options: Any,
 ) -> PublishOutcome:
-    """Publish from inside a workflow (what ``perf-gate finalize`` calls once its files
-    are written). Outside GitHub Actions it does nothing and says so."""
-    if not environ.get("GITHUB_REPOSITORY"):
-        return PublishOutcome(
-            head_sha=head_sha or "",
-            skipped=("not in GitHub Actions (GITHUB_REPOSITORY is not set)",),
-        )
-    name = gate_name or str((receipt.get("gate") or {}).get("name") or "") or None
-    context = context_from_environment(
-        environ, event_path=event_path, pr_number=pr_number, head_sha=head_sha, gate_name=name
-    )
-    owned = session is None
-    http = session or requests.Session()
-    try:
-        return publish(
-            receipt,
-            summary_markdown,
-            context,
-            http,
-            ledger=ledger,
-            progress_comment=progress_comment,
-            policy=policy,
-            sleep=sleep,
-            settle=settle,
-            out=out,
-            workspace=environ.get("GITHUB_WORKSPACE") or None,
-        )
-    finally:
-        if owned:
-            http.close()
-
-
-# -- perf-gate publish: the privileged half of the fork-safe setup ---------------------
-
-
-def load_receipt(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the receipt: {exc}", path=str(path)) from None
-    try:
-        validate(data, "perf-receipt.schema.json")
-    except jsonschema.ValidationError as exc:
-        where = "$" + "".join(f"[{p!r}]" for p in exc.absolute_path)
-        raise InputError(
-            f"not a perf-gate receipt: {exc.message}", path=str(path), where=where
-        ) from None
-    if not isinstance(data, dict):  # pragma: no cover - the schema says object
-        raise InputError("not a perf-gate receipt", path=str(path))
-    return data
-
-
-def load_report(receipt_path: Path, receipt: Mapping[str, Any]) -> str:
-    """``perf-summary.md`` beside the receipt, else a short report from the receipt."""
-    candidates = [receipt_path.with_name("perf-summary.md")]
-    for artifact in receipt.get("artifacts") or []:
-        path = str(artifact.get("path") or "")
-        if path.endswith(".md"):
-            candidates.append(receipt_path.parent / Path(path).name)
-    for candidate in candidates:
-        try:
-            return candidate.read_text(encoding="utf-8")
-        except OSError:
-            continue
-    gate = receipt.get("gate") or {}
-    lines = [f"**{gate.get('summary') or gate.get('status')}**", ""]
-    lines += [f"- {line}" for line in (receipt.get("evidence") or {}).get("lines") or []]
-    return "\n".join(lines) + "\n"
-
-
-def _trusted_gate_name(receipt: Mapping[str, Any], environ: Mapping[str, str]) -> str:
-    """The check name. The receipt comes from an untrusted run, so its name is taken only
-    when it is a gate's (``review:gate:*``); a name set here (``PERF_GATE_NAME``, or a
-    non-default ``gate-name`` input) wins."""
-    for key in ("PERF_GATE_NAME", "INPUT_GATE-NAME"):
-        value = environ.get(key, "").strip()
-        if value and value != DEFAULT_GATE_NAME:
-            return value
-    name = str((receipt.get("gate") or {}).get("name") or "")
-    return name if name.startswith("review:gate:") else DEFAULT_GATE_NAME
-
-
-def context_for_publish(
-    event_path: Path | None, environ: Mapping[str, str], gate_name: str
-) -> GitHubContext:
-    """The context of ``perf-gate publish``, from the triggering ``workflow_run`` only.
-
-    The commit is ``workflow_run.head_sha`` and the pull request one GitHub lists for
-    that run (or finds by its head branch). ``--event`` comes from the untrusted run:
-    its head must be that commit, and the pull request it names is only taken when
-    GitHub lists no other; :func:`publish` then checks that its head is that commit.
-    """
-    trigger_path = environ.get("GITHUB_EVENT_PATH", "").strip()
-    trigger = load_event(Path(trigger_path)) if trigger_path else {}
-    run = trigger.get("workflow_run")
-    if not isinstance(run, dict) or not str(run.get("head_sha") or ""):
-        raise TargetMismatch(
-            "perf-gate publish must run in a workflow triggered by workflow_run: only that "
-            "event (workflow_run.head_sha) says which commit the results belong to"
-        )
-    env = {**environ, "GITHUB_EVENT_NAME": "workflow_run"}
-    context = context_from_environment(env, gate_name=gate_name)
-    if event_path is not None:
-        event = load_event(event_path)
-        if "pull_request" not in event and "workflow_run" not in event:
-            raise PublishError(f"{event_path}: neither a pull_request nor a workflow_run event")
-        claimed = target_from_event("", event, {}, context.repository)
-        if claimed.head_sha != context.head_sha:
-            raise TargetMismatch(
-                f"{event_path}: head sha {claimed.head_sha[:12]} is not the head "
-                f"{context.head_sha[:12]} of the workflow run that produced it"
-            )
-        number = claimed.pr_number
-        if number is not None and context.pr_number not in (None, number):
-            raise TargetMismatch(
-                f"{event_path}: names pull request #{number}, but GitHub lists "
-                f"#{context.pr_number} for the workflow run"
-            )
-        if number is not None and context.pr_number is None:
-            context = replace(context, pr_number=number, pr_claimed=True, head_lookup=None)
-    # This workflow runs with the base repository's token: a 403 is a real refusal.
-    return replace(context, read_only_token=False)
-
-
-def publish_command(
-    receipt_path: Path,
-    event_path: Path | None,
-    environ: Mapping[str, str],
-    *,
-    session: requests.Session | None = None,
-    out: TextIO | None = None,
-    policy: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    settle: float = 1.0,
-) -> int:
-    """``perf-gate publish --receipt R --event E``: post a receipt that an unprivileged
-    run produced. Returns 0; failures raise :class:`~perf_gate.core.errors.PerfGateError`."""
-    out = out or sys.stdout
-    receipt = load_receipt(receipt_path)
-    report = load_report(receipt_path, receipt)
-    if not environ.get("GITHUB_REPOSITORY"):
-        raise PublishError("GITHUB_REPOSITORY is not set: run this inside GitHub Actions")
-    context = context_for_publish(event_path, environ, _trusted_gate_name(receipt, environ))
-    owned = session is None
-    http = session or requests.Session()
-    try:
-        outcome = publish(
-            receipt,
-            report,
-            context,
-            http,
-            policy=policy,
-            sleep=sleep,
-            settle=settle,
-            out=out,
-            workspace=environ.get("GITHUB_WORKSPACE") or None,
-        )
-    finally:
-        if owned:
-            http.close()
-    for line in outcome.describe():
-        print(line, file=out)
-    return 0
+    """:func:`publish` with a session of its own unless one is given."""
+    if session is not None:
+        return publish(receipt, summary_markdown, context, session, **options)
+    with requests.Session() as http:
+        return publish(receipt, summary_markdown, context, http, **options)

@@ -26,7 +26,6 @@ round (``cpu-bench.A1.log``).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -133,6 +132,7 @@ def _build(
     envs: Mapping[Side, Mapping[str, str]],
     logs: Path,
     console: Console,
+    environ: Mapping[str, str],
 ) -> list[CommandResult]:
     if settings.build is None:
         return []
@@ -145,6 +145,7 @@ def _build(
                 settings.build,
                 console=console,
                 cwd=tree,
+                environ=environ,
                 env=envs[side],
                 log_path=logs / f"ab-build-{label}.log",
             )
@@ -162,13 +163,14 @@ def _prove(
     trees: Mapping[Side, Path],
     envs: Mapping[Side, Mapping[str, str]],
     rust_changes: Sequence[str],
+    environ: Mapping[str, str],
 ) -> dict[str, dict[str, Any]]:
     """Each side's bench executables; refuses a run whose sides share them."""
     proof: dict[str, dict[str, Any]] = {}
     for side, tree in trees.items():
         if ab_proof.is_cargo(tree):
             proof[side] = ab_proof.bench_executables(
-                tree, settings.build, {**os.environ, **envs[side]}
+                tree, settings.build, {**environ, **envs[side]}
             )
     if len(proof) == 2:
         ab_proof.check_sides(proof, rust_changes)
@@ -183,12 +185,12 @@ def run_ab(
     root: Path,
     output_dir: Path,
     console: Console,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     confirm: Confirmation | None = None,
 ) -> RunOutcome:
     """Build base and head, run the benchmarks interleaved, pair the rounds; with
     ``confirm``, measure the first pass's suspects again (:mod:`.ab_rounds`)."""
-    settings = settings_from_config(config, os.environ if environ is None else environ)
+    settings = settings_from_config(config, environ)
     logs = output_dir if output_dir.is_absolute() else (root / output_dir)
     logs = logs.resolve()
     outcome = RunOutcome(hardware=hardware)
@@ -224,11 +226,11 @@ def run_ab(
                 "(CARGO_TARGET_DIR and build.target-dir overridden): "
                 f"base {envs['A']['CARGO_TARGET_DIR']}, head {envs['B']['CARGO_TARGET_DIR']}"
             )
-        cache = _restore_base(settings, base_root, envs["A"], root, console)
+        cache = _restore_base(settings, base_root, {**environ, **envs["A"]}, root, console)
         outcome.ab["base_cache"] = cache
         builds = [
             replace(b, log=str(rel(Path(b.log), root)) if b.log else None)
-            for b in _build(settings, trees, envs, logs, console)
+            for b in _build(settings, trees, envs, logs, console, environ)
         ]
         outcome.commands += builds
         outcome.artifacts += [artifact(Path(b.log), "log", root) for b in builds if b.log]
@@ -239,9 +241,9 @@ def run_ab(
             outcome.parts.append(ParseResult((), tuple(findings)))
             outcome.notes.append("A/B mode: a build failed, so no rounds were run.")
             return outcome
-        proof = _prove(settings, trees, envs, rust_changes)
+        proof = _prove(settings, trees, envs, rust_changes, environ)
         tally = Tally(values, templates, findings)
-        sides = Sides(trees, envs, hardware, root, output_dir, logs, console)
+        sides = Sides(trees, envs, hardware, root, output_dir, logs, console, environ)
         for side, index in schedule(settings.rounds):
             tag = f"{side}{index + 1}"
             console.line(
@@ -278,9 +280,7 @@ def _restore_base(
     """Put the kept base ``target/`` in place; the cache folder used (``None``: none)."""
     if not settings.cache or not ab_proof.is_cargo(base_root):
         return None
-    key = ab_proof.cache_key(
-        base_root, settings.build, ab_proof.toolchain(base_root, {**os.environ, **env})
-    )
+    key = ab_proof.cache_key(base_root, settings.build, ab_proof.toolchain(base_root, env))
     folder = Path(settings.cache) / key
     full = folder if folder.is_absolute() else root / folder
     found = ab_proof.restore(full, base_root)

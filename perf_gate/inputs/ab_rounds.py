@@ -90,6 +90,7 @@ class Sides:
     output_dir: Path
     logs: Path
     console: Console
+    environ: Mapping[str, str]
 
 
 def measure(
@@ -115,6 +116,7 @@ def measure(
         root=sides.trees[side],
         output_dir=sides.logs,
         console=sides.console,
+        environ=sides.environ,
     )
     outcome.commands.append(
         replace(

@@ -7,7 +7,7 @@ command that failed or timed out becomes a finding (``fail`` when required).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -182,6 +182,7 @@ def run_benchmark(
     root: Path,
     output_dir: Path,
     console: Console,
+    environ: Mapping[str, str],
     gpu_monitor: MonitorFactory | None = None,
 ) -> tuple[CommandResult, ParseResult]:
     """Run one benchmark (or skip a GPU one without a usable GPU) and read its results.
@@ -203,6 +204,7 @@ def run_benchmark(
         device=bench.device,
         console=console,
         cwd=bench.cwd(root),
+        environ=environ,
         env=dict(bench.env),
         timeout=bench.timeout,
         log_path=log if log.is_absolute() else root / log,
@@ -236,6 +238,7 @@ def run_benchmarks(
     root: Path,
     output_dir: Path,
     console: Console,
+    environ: Mapping[str, str],
     gpu_monitor: MonitorFactory | None = None,
 ) -> RunOutcome:
     outcome = RunOutcome(hardware=hardware)
@@ -247,6 +250,7 @@ def run_benchmarks(
                 root=root,
                 output_dir=output_dir,
                 console=console,
+                environ=environ,
                 gpu_monitor=gpu_monitor,
             )
         except Interrupted as exc:

@@ -21,6 +21,7 @@ A plain list is the ``commands`` with ``when: missing``.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -100,6 +101,7 @@ def run_fallback(
     root: Path,
     output_dir: Path,
     console: Console,
+    environ: Mapping[str, str],
 ) -> None:
     """Run and time each fallback command; add metrics, findings and notes to ``outcome``."""
     console.line(f"perf-gate: benchmark data missing ({why}): running the fallback timing")
@@ -120,6 +122,7 @@ def run_fallback(
                 device=cmd.device,
                 console=console,
                 cwd=root,
+                environ=environ,
                 timeout=cmd.timeout,
                 log_path=log if log.is_absolute() else root / log,
             )

@@ -291,7 +291,8 @@ class Probes:
     meminfo: Path = Path("/proc/meminfo")
     smi: str = "nvidia-smi"
     run: Runner = field(default=run_smi)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    environ: Mapping[str, str] = field(default_factory=dict)
+    """The entry point's environment (``RUNNER_NAME``)."""
 
 
 def detect(probes: Probes | None = None) -> Hardware:

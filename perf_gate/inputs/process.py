@@ -156,6 +156,7 @@ def run_command(
     device: Device = "cpu",
     console: Console | None = None,
     cwd: Path | None = None,
+    environ: Mapping[str, str],
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
     log_path: Path | None = None,
@@ -163,7 +164,10 @@ def run_command(
     kill_grace: float = KILL_GRACE_S,
     output_limit: int | None = None,
 ) -> CommandResult:
-    """Run one command, streaming and tee-ing its output; never raises for its failures."""
+    """Run one command, streaming and tee-ing its output; never raises for its failures.
+
+    It inherits ``environ`` (the entry point's variables) with ``env`` on top, never a
+    token (:func:`~perf_gate.core.secrets.child_environment`)."""
     out = console or Console()
     shown = shown_command(command)
     log_name = str(log_path) if log_path else None
@@ -171,7 +175,7 @@ def run_command(
     out.line(f"$ {shown}")
     marker = secrets_token()
     output_limit = output_limit or limits.current().output_bytes
-    environ = {**child_environment({**os.environ, **(env or {})}), MARKER_VARIABLE: marker}
+    child = {**child_environment({**environ, **(env or {})}), MARKER_VARIABLE: marker}
     started = time.monotonic()
     try:
         log = None
@@ -184,7 +188,7 @@ def run_command(
             name, shown, device, "error", log=log_name, reason=f"cannot write log: {exc}"
         )
     argv = _argv(command)
-    problem = _startable(argv, cwd, environ)
+    problem = _startable(argv, cwd, child)
     if problem is None and cwd is not None and not cwd.is_dir():
         problem = f"no such folder {cwd}"
     if problem is not None:
@@ -199,7 +203,7 @@ def run_command(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             cwd=str(cwd) if cwd else None,
-            env=environ,
+            env=child,
             start_new_session=True,
             pass_fds=(report_w,),
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -84,15 +83,16 @@ def execute(
     fallback: str | None = None,
     console: Console | None = None,
     hardware: Hardware | None = None,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     confirm: Confirmation | None = None,
 ) -> tuple[dict[str, Any], RunOutcome]:
     """The whole of ``perf-gate run`` short of writing files: returns the manifest.
 
+    ``environ`` is the entry point's environment without tokens: what the benchmark and
+    build commands inherit, and where ``GITHUB_SHA`` and ``GITHUB_BASE_REF`` come from.
     ``confirm`` (A/B mode): how the entry point picks the suspects to measure again."""
-    env = os.environ if environ is None else environ
     out = console or Console()
-    machine = hardware or detect(Probes(smi=nvidia_smi(config)))
+    machine = hardware or detect(Probes(smi=nvidia_smi(config), environ=environ))
     out.line(f"perf-gate: hardware: {machine.describe()}")
     benches = select(benchmarks_from_config(config), only, device)
     mode = config.mode
@@ -104,6 +104,7 @@ def execute(
             root=root,
             output_dir=output_dir,
             console=out,
+            environ=environ,
             confirm=confirm,
         )
     else:
@@ -114,19 +115,20 @@ def execute(
             root=root,
             output_dir=output_dir,
             console=out,
+            environ=environ,
             gpu_monitor=lambda: GpuMonitor(smi, gpus=len(machine.gpus)),
         )
     plan = fallback_mode.plan_from_config(config, override=fallback, device=device)
     why = fallback_mode.reason_needed(plan, outcome, configured=bool(benches))
     if why is not None:
         fallback_mode.run_fallback(
-            plan, outcome, why, root=root, output_dir=output_dir, console=out
+            plan, outcome, why, root=root, output_dir=output_dir, console=out, environ=environ
         )
     memory_text = memory_report(outcome.commands)
     if any(c.peak_rss_mb is not None for c in outcome.commands):
         write_all(output_dir, {MEMORY_NAME: memory_text})
     outcome.artifacts += find_profiles([root, output_dir])
-    doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, env))
+    doc = manifest(outcome, root=root, mode=mode, commit=git_commit(root, environ))
     return doc, outcome
 
 

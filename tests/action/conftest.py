@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from entrypoint import COMMANDS as REAL_COMMANDS  # the container's wiring: the CLI's commands
+
+__all__ = ["REAL_COMMANDS"]
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "bitnet-pr"
 REGRESSION = ROOT / "tests" / "fixtures" / "pr-regression"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perf_gate.action import (
+from perf_gate.action_inputs import (
     Settings,
     expand_patterns,
     finalize_plan,
@@ -16,6 +16,7 @@ from perf_gate.action import (
     parse_lines,
     settings_from_environment,
 )
+from perf_gate.command_requests import FinalizeRequest
 from perf_gate.core.errors import InputError, UsageError
 from tests.action.conftest import Runner
 
@@ -158,40 +159,28 @@ def test_the_plan_passes_workspace_relative_paths_and_every_option(runner: Runne
             progress_comment="false",
         )
     )
-    argv = list(finalize_plan(settings).argv)
-    assert argv[:3] == ["finalize", "--current", "target/criterion"]
+    request = finalize_plan(settings).request
     jsons = sorted(p.name for p in (runner.workspace / "perf").glob("*.json"))
-    assert argv[4:6] == ["perf/" + jsons[0], "--current"]
-    assert argv.count("--current") == 1 + len(jsons)
-    assert argv[argv.index("--baseline") : argv.index("--baseline") + 2] == [
-        "--baseline",
-        "baseline",
-    ]
-    tail = argv[argv.index("--config") :]
-    assert tail == [
-        "--config",
-        ".perf-gate.yml",
-        "--threshold",
-        "5",
-        "--output-dir",
-        "perf-gate-out",
-        "--gate-name",
-        "perf:cpu",
-        "--pr-number",
-        "7",
-        "--head-sha",
-        "abc123",
-        "--no-publish",
-        "--no-ledger",
-        "--no-progress-comment",
-    ]
+    assert request == FinalizeRequest(
+        current=(Path("target/criterion"), *(Path("perf") / name for name in jsons)),
+        baseline=(Path("baseline"),),
+        config=Path(".perf-gate.yml"),
+        threshold=5.0,
+        output_dir=Path("perf-gate-out"),
+        publish=False,
+        gate_name="perf:cpu",
+        pr_number=7,
+        head_sha="abc123",
+        ledger=False,
+        progress_comment=False,
+    )
 
 
 def test_the_default_gate_name_leaves_the_choice_to_the_policy_file(runner: Runner) -> None:
     settings = settings_from_environment(
         runner.with_inputs(results="perf", gate_name="review:gate:perf")
     )
-    assert "--gate-name" not in finalize_plan(settings).argv
+    assert finalize_plan(settings).request.gate_name is None
 
 
 def test_results_that_match_nothing_are_bad_input(runner: Runner) -> None:
@@ -212,7 +201,7 @@ def test_a_missing_baseline_is_only_a_warning(runner: Runner) -> None:
         runner.with_inputs(results="perf", baseline="previous/*.json")
     )
     plan = finalize_plan(settings)
-    assert "--baseline" not in plan.argv
+    assert plan.request.baseline == ()
     assert plan.warnings == (
         "input baseline: nothing matches 'previous/*.json'; metrics without a baseline are new",
     )
@@ -229,7 +218,7 @@ def test_without_a_config_input_the_workspace_policy_file_is_used_when_present(
 ) -> None:
     (runner.workspace / ".perf-gate.yml").unlink()
     settings = settings_from_environment(runner.with_inputs(results="perf"))
-    assert "--config" not in finalize_plan(settings).argv
+    assert finalize_plan(settings).request.config is None
 
 
 def test_the_workspace_is_the_runners_github_workspace(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from perf_gate.action import settings_from_environment
+from perf_gate.action_inputs import settings_from_environment
 from tests.action.conftest import ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from perf_gate.action import (
+from perf_gate.action_protocol import (
     MAX_ANNOTATIONS,
     annotations_for,
     cap_summary,

@@ -14,17 +14,26 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from perf_gate.action import Settings, finalize_plan, run_step
-from perf_gate.cli import build_parser
+from perf_gate.action import Commands, run_step
+from perf_gate.action_inputs import Settings, finalize_plan
 from perf_gate.cli import main as real_cli
-from tests.action.conftest import EXAMPLE, ROOT, Runner, copy_results, use_environment
+from perf_gate.command_requests import FinalizeRequest
+from tests.action.conftest import (
+    EXAMPLE,
+    REAL_COMMANDS,
+    ROOT,
+    Runner,
+    copy_results,
+    use_environment,
+)
 from tests.action.test_action_metadata import ACTION, tool
 
 WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
@@ -208,39 +217,35 @@ def test_the_examples_gate_step_runs_the_example_pull_request(
     )
     env = runner.with_inputs(**inputs)
     use_environment(monkeypatch, env)
-    calls: list[list[str]] = []
+    calls: list[FinalizeRequest] = []
 
-    def cli(argv: Sequence[str]) -> int:
-        calls.append(list(argv))
-        return real_cli(argv)
+    def finalize(request: FinalizeRequest, environ: Mapping[str, str]) -> int:
+        calls.append(request)
+        return REAL_COMMANDS.finalize(request, environ)
 
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert run_step(env, cli, out) == 0, out.getvalue()
+    assert run_step(env, out, Commands(run=REAL_COMMANDS.run, finalize=finalize)) == 0, (
+        out.getvalue()
+    )
     # No baseline here (the artifact is not fetched), so the gate is skipped, not failed.
     assert runner.outputs()["status"] == "skipped"
     assert runner.outputs()["route"] == "baseline-manager"
     assert "Performance Validation Summary" in runner.summary()
     receipt = json.loads((workspace / runner.outputs()["receipt-path"]).read_text())
     assert {m["device"] for m in receipt["metrics"]} >= {"cpu", "gpu"}
-    argv = calls[-1]
-    assert argv[0] == "finalize"
+    request = calls[-1]
     if inputs["pr-number"]:
-        assert argv[argv.index("--pr-number") + 1] == "42"
+        assert request.pr_number == 42
     if inputs["head-sha"]:
-        assert argv[argv.index("--head-sha") + 1] == HEAD_SHA
+        assert request.head_sha == HEAD_SHA
     if inputs["baseline-artifact"]:
-        assert argv[argv.index("--baseline-artifact") + 1].startswith("perf-baseline")
+        assert str(request.baseline_artifact).startswith("perf-baseline")
 
 
-def finalize_options() -> set[str]:
-    parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command")
-    finalize = commands.choices["finalize"]  # type: ignore[index]
-    return {option for action in finalize._actions for option in action.option_strings}
-
-
-def test_the_cli_accepts_every_option_the_action_passes(tmp_path: Path) -> None:
+def test_every_input_reaches_the_finalize_request(tmp_path: Path) -> None:
+    """The action builds the command's typed request itself: no input is lost on the way
+    (it used to go back into argv strings for the command line to parse again)."""
     (tmp_path / "results.json").write_text("{}")
     (tmp_path / ".perf-gate.yml").write_text("version: 1\n")
     every = Settings(
@@ -255,8 +260,30 @@ def test_the_cli_accepts_every_option_the_action_passes(tmp_path: Path) -> None:
         publish=False,
         ledger=False,
         progress_comment=False,
+        output_dir="out",
     )
-    argv = finalize_plan(every).argv
-    passed = {token for token in argv if token.startswith("--")}
-    assert len(passed) == 12
-    assert passed <= finalize_options()
+    request = finalize_plan(every).request
+    assert request == FinalizeRequest(
+        current=(Path("results.json"),),
+        baseline=(Path("results.json"),),
+        config=Path(".perf-gate.yml"),
+        threshold=5.0,
+        output_dir=Path("out"),
+        publish=False,
+        gate_name="perf:gpu",
+        pr_number=7,
+        head_sha=HEAD_SHA,
+        ledger=False,
+        progress_comment=False,
+        baseline_artifact="perf-baseline",
+    )
+    defaults = {f.name: f.default for f in fields(FinalizeRequest) if f.name != "current"}
+    changed = {name for name, value in defaults.items() if getattr(request, name) != value}
+    # what the action has no input for keeps the command line's default
+    assert set(defaults) - changed == {
+        "fmt",
+        "baseline_ref",
+        "base_branch",
+        "hardware",
+        "criterion_baseline",
+    }

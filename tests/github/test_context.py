@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perf_gate.core.errors import PublishError
-from perf_gate.github.context import context_from_environment
+from perf_gate.environment import context_from_environment
 
 from .builders import HEAD_SHA, MERGE_SHA, PR, environ, pull_request_event, workflow_run_event
 from .builders import write_event as write
@@ -118,7 +118,7 @@ def test_unreadable_event_file_is_a_clear_error(tmp_path):
 
 def test_publishing_needs_a_repository_and_the_one_token_reading() -> None:
     """The CLI decides to publish with the same token rule the client uses (token_from)."""
-    from perf_gate.github.context import github_available
+    from perf_gate.environment import github_available
 
     assert github_available({"GITHUB_REPOSITORY": "o/r", "INPUT_GITHUB_TOKEN": "t"})
     assert not github_available({"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "  "})

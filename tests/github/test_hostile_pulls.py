@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 import requests
 
+from perf_gate.cli import publish_command, publish_from_environment
 from perf_gate.core.errors import TargetMismatch
 from perf_gate.github.client import GitHubClient, RateLimited, RetryPolicy
 from perf_gate.github.progress_comment import marker
-from perf_gate.github.publish import PublishOutcome, publish_command, publish_from_environment
+from perf_gate.github.publish import PublishOutcome
 
 from .builders import (
     FAST,
@@ -129,7 +130,7 @@ def test_fork_safe_action_path_with_a_forged_pr_number_is_refused(github, tmp_pa
         publish_from_environment(
             receipt(),
             REPORT,
-            environ=env,
+            env,
             session=session,
             pr_number=VICTIM,
             head_sha=head_sha,
@@ -191,7 +192,7 @@ def _run(
         return publish_from_environment(
             kwargs.pop("data", None) or receipt(),
             REPORT,
-            environ=env,
+            env,
             session=session,
             out=io.StringIO(),
             policy=FAST,
@@ -314,7 +315,7 @@ def test_two_concurrent_runs_with_a_slow_patch_lose_nothing(github, tmp_path):
             outcomes[name] = publish_from_environment(
                 data,
                 REPORT,
-                environ=environ(github.base_url, path),
+                environ(github.base_url, path),
                 session=session,
                 out=outs[name],
                 policy=FAST,
@@ -367,7 +368,7 @@ def test_a_lost_bullet_is_merged_back(github, tmp_path):
         outcome = publish_from_environment(
             receipt(),
             REPORT,
-            environ=environ(github.base_url, path),
+            environ(github.base_url, path),
             session=session,
             out=io.StringIO(),
             policy=FAST,

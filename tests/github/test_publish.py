@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import requests
 
+from perf_gate.cli import publish_command, publish_from_environment
 from perf_gate.core.errors import InputError, PublishError, TargetMismatch
+from perf_gate.environment import context_from_environment
 from perf_gate.github import ledger as ledger_mod
 from perf_gate.github.client import GitHubClient, NotFound, Unauthorized
-from perf_gate.github.context import context_from_environment
+from perf_gate.github.context import GitHubContext
 from perf_gate.github.progress_comment import marker
-from perf_gate.github.publish import PublishOutcome, publish_command, publish_from_environment
+from perf_gate.github.publish import PublishOutcome, publish
 
 from .builders import (
     FAST,
@@ -87,7 +89,7 @@ def run(
         return publish_from_environment(
             data or receipt(),
             REPORT,
-            environ=env,
+            env,
             session=session,
             out=out or io.StringIO(),
             policy=FAST,
@@ -464,12 +466,16 @@ def test_push_event_sets_only_the_check_run(github, tmp_path, sleeps):
     assert any("no pull request" in reason for reason in outcome.skipped)
 
 
-def test_outside_actions_nothing_is_published():
-    outcome = publish_from_environment(receipt(), REPORT, environ={})
+def test_without_a_token_nothing_is_published():
+    out = io.StringIO()
+    context = GitHubContext(REPO, "", api_url="http://127.0.0.1:9", head_sha=HEAD_SHA)
+    with requests.Session() as session:
+        outcome = publish(receipt(), REPORT, context, session, out=out)
 
     assert not outcome.published
-    assert outcome.skipped == ("not in GitHub Actions (GITHUB_REPOSITORY is not set)",)
+    assert outcome.skipped == ("no GitHub token (set the github-token input or GITHUB_TOKEN)",)
     assert outcome.to_dict()["skipped"] == list(outcome.skipped)
+    assert out.getvalue().startswith("::warning::perf-gate: not published")
 
 
 def test_hostile_benchmark_names_cannot_break_anything(github, tmp_path, sleeps):
@@ -512,7 +518,7 @@ def test_big_results_fit_github_limits(github, tmp_path, sleeps):
         publish_from_environment(
             data,
             huge_report,
-            environ=env,
+            env,
             session=session,
             out=io.StringIO(),
             policy=FAST,

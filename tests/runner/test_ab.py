@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def test_ab_run_pairs_interleaved_rounds_and_catches_the_slowdown(
         output_dir=repo / "perf-gate-out",
         console=Console(stream=out, fold=False),
         hardware=CPU,
+        environ=os.environ,
     )
     log = out.getvalue()
     rounds = [line.split(": ")[-1] for line in log.splitlines() if "A/B round" in line]
@@ -145,6 +147,7 @@ def test_ab_without_change_passes(tmp_path: Path) -> None:
         output_dir=repo / "out",
         console=Console(stream=io.StringIO(), fold=False),
         hardware=CPU,
+        environ=os.environ,
     )
     run = repo / "out" / "perf-run.json"
     run.write_text(json.dumps(doc))
@@ -163,6 +166,7 @@ def test_a_failing_build_stops_before_the_rounds(tmp_path: Path) -> None:
         output_dir=repo / "out",
         console=Console(stream=io.StringIO(), fold=False),
         hardware=CPU,
+        environ=os.environ,
     )
     assert [c["name"] for c in doc["commands"]] == ["build base (A)", "build head (B)"]
     severities = {(f["source"], f["severity"]) for f in doc["findings"]}
@@ -183,4 +187,27 @@ def test_unknown_base_ref_is_a_run_error(tmp_path: Path) -> None:
             output_dir=repo / "out",
             console=Console(stream=io.StringIO(), fold=False),
             hardware=CPU,
+            environ=os.environ,
+        )
+
+
+def test_the_base_branch_comes_from_the_environment_the_entry_point_passes(
+    tmp_path: Path,
+) -> None:
+    """``run`` hands A/B the entry point's environment: its GITHUB_BASE_REF names the base
+    (it used to be read from the process environment, which the caller had not given)."""
+    from perf_gate.core.errors import RunError
+
+    repo = repo_with_two_commits(tmp_path, base_speed=50.0, head_speed=40.0)
+    mapping = ab_config(tmp_path)
+    del mapping["ab"]["base"]  # type: ignore[attr-defined]
+    config = config_from_mapping(mapping)
+    with pytest.raises(RunError, match="origin/from-the-caller"):
+        execute(
+            config,
+            root=repo,
+            output_dir=repo / "out",
+            console=Console(stream=io.StringIO(), fold=False),
+            hardware=CPU,
+            environ={**os.environ, "GITHUB_BASE_REF": "from-the-caller"},
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ def run(tmp_path: Path, doc: dict[str, object], **kwargs: object) -> dict[str, o
         output_dir=tmp_path / "out",
         console=Console(stream=out, fold=False),
         hardware=CPU,
+        environ=os.environ,
         **kwargs,  # type: ignore[arg-type]
     )
     (tmp_path / "out").mkdir(exist_ok=True)

@@ -39,7 +39,9 @@ def test_output_streams_in_a_fold_and_is_teed_to_the_log(tmp_path: Path) -> None
     script = write_script(tmp_path / "bench.py", LIBTEST_BENCH.format(delay=0, ns=1234))
     con, out = console(fold=True)
     log = tmp_path / "cpu-bench.log"
-    result = run_command("cpu-bench", (PY, str(script)), console=con, log_path=log)
+    result = run_command(
+        "cpu-bench", (PY, str(script)), console=con, log_path=log, environ=os.environ
+    )
     text = out.getvalue().splitlines()
     assert text[0] == "::group::perf-gate: cpu-bench [cpu]"
     assert text[1].startswith("$ ") and text[1].endswith("bench.py")
@@ -53,7 +55,9 @@ def test_output_streams_in_a_fold_and_is_teed_to_the_log(tmp_path: Path) -> None
 
 def test_shell_command_with_a_pipe_and_pipefail(tmp_path: Path) -> None:
     con, out = console()
-    result = run_command("pipe", f"{PY} -c 'import sys; sys.exit(3)' | cat", console=con)
+    result = run_command(
+        "pipe", f"{PY} -c 'import sys; sys.exit(3)' | cat", console=con, environ=os.environ
+    )
     assert result.status == "failed" and result.exit_code == 3
     assert out.getvalue().startswith("── perf-gate: pipe [cpu] ──")
 
@@ -71,7 +75,9 @@ def test_failure_is_reported_with_its_last_lines(tmp_path: Path) -> None:
         """,
     )
     con, out = console(fold=True)
-    result = run_command("gpu-bench", (PY, str(script)), device="gpu", console=con, tail_lines=5)
+    result = run_command(
+        "gpu-bench", (PY, str(script)), device="gpu", console=con, tail_lines=5, environ=os.environ
+    )
     assert result.status == "failed" and result.reason == "exited with 101"
     assert result.tail[-1].startswith("error: bench failed")
     assert len(result.tail) == 5
@@ -95,7 +101,9 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     )
     con, _ = console()
     started = time.monotonic()
-    result = run_command("slow", (PY, str(script)), console=con, timeout=1.0, kill_grace=0.5)
+    result = run_command(
+        "slow", (PY, str(script)), console=con, timeout=1.0, kill_grace=0.5, environ=os.environ
+    )
     assert time.monotonic() - started < 10
     assert result.status == "timeout" and result.reason == "timed out after 1.0 s"
     assert result.tail == ("warming up",)
@@ -116,18 +124,21 @@ def _alive(pid: int) -> bool:
 
 def test_quiet_command_gets_an_elapsed_heartbeat(tmp_path: Path) -> None:
     con, out = console()
-    run_command("quiet", (PY, "-c", "import time; time.sleep(0.7)"), console=con)
+    run_command(
+        "quiet", (PY, "-c", "import time; time.sleep(0.7)"), console=con, environ=os.environ
+    )
     assert "perf-gate: quiet still running (0." in out.getvalue()
 
 
 def test_peak_memory_of_the_child_is_measured(tmp_path: Path) -> None:
     con, _ = console()
-    small = run_command("small", (PY, "-c", "pass"), console=con)
+    small = run_command("small", (PY, "-c", "pass"), console=con, environ=os.environ)
     # 80 MB touched by a grandchild under a shell: wait4 sees descendants too.
     big = run_command(
         "big",
         f"{PY} -c 'b = bytearray(80_000_000); b[::4096] = b\"x\" * len(b[::4096])'",
         console=con,
+        environ=os.environ,
     )
     assert small.peak_rss_mb is not None and big.peak_rss_mb is not None
     assert big.peak_rss_mb > small.peak_rss_mb + 60
@@ -135,7 +146,9 @@ def test_peak_memory_of_the_child_is_measured(tmp_path: Path) -> None:
 
 def test_a_command_that_cannot_start_is_an_error_not_a_crash(tmp_path: Path) -> None:
     con, _ = console()
-    result = run_command("nope", (str(tmp_path / "missing-binary"),), console=con)
+    result = run_command(
+        "nope", (str(tmp_path / "missing-binary"),), console=con, environ=os.environ
+    )
     assert result.status == "error" and result.reason.startswith("could not start")
 
 
@@ -190,7 +203,7 @@ def test_one_failing_command_does_not_take_the_others_down(tmp_path: Path) -> No
         output_dir=tmp_path / "out",
         console=con,
         hardware=CPU_ONLY,
-        environ={"GITHUB_SHA": "c" * 40},
+        environ={**os.environ, "GITHUB_SHA": "c" * 40},
     )
     status = {c["name"]: c["status"] for c in doc["commands"]}
     assert status == {
@@ -235,6 +248,7 @@ def test_gpu_commands_run_when_a_gpu_is_there(tmp_path: Path) -> None:
         console=console()[0],
         hardware=WITH_GPU,
         only=["gpu-bench"],
+        environ=os.environ,
     )
     assert [c["status"] for c in doc["commands"]] == ["ok"]
     assert {m["device"] for m in doc["metrics"]} == {"gpu"}
@@ -250,6 +264,7 @@ def test_profiles_lying_around_are_listed_as_artifacts(tmp_path: Path) -> None:
         console=console()[0],
         hardware=CPU_ONLY,
         only=["xtask-cpu"],
+        environ=os.environ,
     )
     profile = next(a for a in doc["artifacts"] if a["kind"] == "profile")
     assert profile["path"] == "perf-profile.svg" and len(profile["sha256"]) == 64
@@ -443,7 +458,9 @@ def test_a_daemon_left_behind_does_not_hang_the_run(tmp_path: Path) -> None:
     )
     con, _ = console()
     started = time.monotonic()
-    result = run_command("daemon", (PY, str(script)), console=con, kill_grace=0.5)
+    result = run_command(
+        "daemon", (PY, str(script)), console=con, kill_grace=0.5, environ=os.environ
+    )
     assert result.status == "ok" and time.monotonic() - started < 2.5
 
 

@@ -81,7 +81,7 @@ def test_timeout_ends_children_that_changed_session(tmp_path: Path) -> None:
     pidfile = tmp_path / "daemon.pid"
     command = f"setsid sleep 40 & echo $! > {pidfile}; sleep 40"
     started = time.monotonic()
-    result = run_command("bench", command, timeout=1.0, kill_grace=0.5)
+    result = run_command("bench", command, timeout=1.0, kill_grace=0.5, environ=os.environ)
     elapsed = time.monotonic() - started
     assert result.status == "timeout"
     assert elapsed < 10, elapsed
@@ -93,7 +93,7 @@ def test_a_daemon_left_behind_does_not_hold_the_run(tmp_path: Path) -> None:
     pidfile = tmp_path / "daemon.pid"
     command = f"setsid sleep 40 & echo $! > {pidfile}; echo done"
     started = time.monotonic()
-    result = run_command("bench", command, timeout=30.0, kill_grace=0.5)
+    result = run_command("bench", command, timeout=30.0, kill_grace=0.5, environ=os.environ)
     assert result.status == "ok"
     assert time.monotonic() - started < 10
     time.sleep(0.2)
@@ -103,7 +103,7 @@ def test_a_daemon_left_behind_does_not_hold_the_run(tmp_path: Path) -> None:
 def test_output_is_capped_with_a_note(tmp_path: Path) -> None:
     log = tmp_path / "bench.log"
     command = "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo after"
-    result = run_command("bench", command, log_path=log, output_limit=100_000)
+    result = run_command("bench", command, log_path=log, output_limit=100_000, environ=os.environ)
     assert result.status == "ok"
     assert log.stat().st_size < 200_000
     assert "output past 100,000 bytes not kept" in log.read_text()

@@ -1,8 +1,12 @@
 """The house rule, read from the source: imports run only downward, chains stay short.
 
 Layers, bottom to top: ``core`` (with ``schemas`` and the package root) → ``inputs`` →
-``judge`` → ``report`` → ``github`` (publish) → the entry points ``cli`` and ``action``.
+``judge`` → ``report`` → ``github`` (publish) → the entry points ``cli`` and ``action``
+(with ``environment``, what they read from the process environment, ``command_requests``,
+the typed requests of the commands both call, ``cli_parser``, and the Action's
+``action_inputs`` and ``action_protocol``).
 A module may import its own layer or any layer below; nothing imports an entry point.
+Only the entry layer reads the environment (``os.environ``, ``os.getenv``, ``INPUT_*``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[2] / "perf_gate"
 
 LAYERS = ("core", "inputs", "judge", "report", "github", "entry")
 ENTRY_POINTS = ("perf_gate.cli", "perf_gate.action", "perf_gate.__main__")
+ENTRY_LAYER = (
+    *ENTRY_POINTS,
+    "perf_gate.environment",
+    "perf_gate.command_requests",
+    "perf_gate.cli_parser",
+    "perf_gate.action_inputs",
+    "perf_gate.action_protocol",
+)
 MAX_CHAIN = 10
 MAX_LINES = 400
 LONG_REASON = "Over 400 lines because"
@@ -33,7 +45,7 @@ MODULES = {module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
 
 
 def layer(module: str) -> str:
-    if module in ENTRY_POINTS:
+    if module in ENTRY_LAYER:
         return "entry"
     parts = module.split(".")
     if len(parts) == 1 or parts[1] in ("core", "schemas"):
@@ -114,3 +126,55 @@ def test_the_rule_catches_what_it_is_for() -> None:
     assert wrong_way("perf_gate.judge.decide", {"perf_gate.report.render"})
     assert wrong_way("perf_gate.action", {"perf_gate.cli"})
     assert not wrong_way("perf_gate.report.render", {"perf_gate.judge.verdict"})
+
+
+ENVIRONMENT_READERS = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def environment_reads(source: str) -> list[str]:
+    """Where ``source`` reads the process environment: ``os.environ``/``os.getenv`` (or
+    imported from ``os``) and ``INPUT_*`` names, the runner's spelling of action inputs."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ENVIRONMENT_READERS
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
+            found.append(f"line {node.lineno}: os.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            names = {alias.name for alias in node.names} & ENVIRONMENT_READERS
+            found += [f"line {node.lineno}: from os import {name}" for name in sorted(names)]
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "INPUT_" in node.value
+        ):
+            found.append(f"line {node.lineno}: {node.value[:40]!r}")
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) != "entry"))
+def test_only_the_entry_points_read_the_environment(module: str) -> None:
+    """Below cli and action the environment arrives as values (a GitHubContext, a mapping
+    of the variables benchmark commands inherit), never read again."""
+    reads = environment_reads(MODULES[module].read_text(encoding="utf-8"))
+    assert not reads, f"{module} reads the environment: {'; '.join(reads)}"
+
+
+def test_the_environment_rule_sees_every_spelling() -> None:
+    source = (
+        "import os\n"
+        "from os import getenv\n"
+        "a = os.environ.get('X')\n"
+        "b = os.getenv('Y')\n"
+        "c = {'INPUT_GITHUB-TOKEN': 1}\n"
+        "d = environ.get('X')\n"  # a mapping handed down: allowed
+    )
+    assert sorted(r.split(":")[0] for r in environment_reads(source)) == [
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 5",
+    ]

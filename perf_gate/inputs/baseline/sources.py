@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -197,7 +197,7 @@ class BaselineRequest:
     ref: str | None = None
     branch: str | None = None
     hardware_file: Path | None = None
-    environ: Mapping[str, str] = field(default_factory=dict)
+    base_ref: str = ""  # GITHUB_BASE_REF, from the entry point
     cwd: Path = field(default_factory=Path.cwd)
     artifacts: ArtifactSource | None = None  # from the entry point's GitHub context
     now: dt.datetime | None = None
@@ -223,7 +223,7 @@ class BaselineRequest:
 
 
 def _base_branch(request: BaselineRequest, settings: BaselineSettings) -> str | None:
-    return request.branch or settings.branch or request.environ.get("GITHUB_BASE_REF") or None
+    return request.branch or settings.branch or request.base_ref or None
 
 
 def find(config: Config, request: BaselineRequest) -> Found:

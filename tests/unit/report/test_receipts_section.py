@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from perf_gate.github.context import artifacts_url
+from perf_gate.environment import artifacts_url
 from perf_gate.inputs.receipt_files import SEED_NAMES, find_receipts, is_flamegraph
 from perf_gate.report.receipts_section import receipts_section, size_text
 
