@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import random
 import shutil
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -324,6 +326,14 @@ def make_google(root: Path, n: int, reps: int) -> Suite:
     )
 
 
+def generate(shape: str, work: Path, n: int, samples: int) -> Suite:
+    if shape == "criterion":
+        return make_criterion(work, n, samples)
+    if shape == "pytest":
+        return make_pytest(work, n, samples, history=5)
+    return make_google(work, n, 10)
+
+
 @dataclass
 class Measure:
     cpu: list[float] = field(default_factory=list)
@@ -381,7 +391,9 @@ def pyperf_detections(text: str, slowed: set[str]) -> tuple[int, int]:
     return len(flagged & slowed), len(flagged - slowed)
 
 
-def run_suite(suite: Suite, work: Path, repeats: int, history: bool) -> dict[str, object]:
+def run_suite(
+    suite: Suite, work: Path, repeats: int, history: bool, helper: ProcessPoolExecutor
+) -> dict[str, object]:
     tools: dict[str, list[str]] = {
         "perf-gate": gate_argv(suite, work / "out", suite.baselines),
         "floor": [
@@ -414,7 +426,8 @@ def run_suite(suite: Suite, work: Path, repeats: int, history: bool) -> dict[str
     for _ in range(repeats):
         for name, argv in tools.items():
             measure(argv, results[name])
-    found = detections(work / "out" / "perf-receipt.json", suite.slowed)
+    # read in the helper process too: a 20 MB receipt would grow this one to 100 MB
+    found = helper.submit(detections, work / "out" / "perf-receipt.json", suite.slowed).result()
     row: dict[str, object] = {
         "shape": suite.shape,
         "n": suite.n,
@@ -494,33 +507,49 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = args.shapes.split(",")
+    # An installed package runs from bytecode; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE=1 would compile its ~100 modules again in every run.
+    package = Path(__file__).resolve().parents[1] / "perf_gate"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    load_start = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="perf-gate-speed-"))
+    # The suites are generated (and receipts read) in a worker process: a child's ru_maxrss
+    # counts the peak of the process it was forked from (Linux keeps it across exec), so a
+    # parent grown to 200 MB by generating 10,000 benchmarks would report 200 MB for every
+    # later child.
+    generator = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     try:
         rows = []
         for shape in shapes:
             for n in sizes:
-                started = time.monotonic()
-                if shape == "criterion":
-                    suite = make_criterion(work, n, args.samples)
-                elif shape == "pytest":
-                    suite = make_pytest(work, n, args.samples, history=5)
-                elif shape == "google":
-                    if n > 1000:
-                        continue
-                    suite = make_google(work, n, 10)
-                else:
+                if shape == "google" and n > 1000:
+                    continue
+                if shape not in ("criterion", "pytest", "google"):
                     raise SystemExit(f"unknown shape {shape}")
+                started = time.monotonic()
+                suite = generator.submit(generate, shape, work, n, args.samples).result()
                 print(
                     f"generated {suite.shape}, {n:,} in {time.monotonic() - started:.1f} s",
                     file=sys.stderr,
                 )
                 rows.append(
-                    run_suite(suite, work / f"{shape}-{n}", args.repeats, history=n == max(sizes))
+                    run_suite(
+                        suite,
+                        work / f"{shape}-{n}",
+                        args.repeats,
+                        history=n == max(sizes),
+                        helper=generator,
+                    )
                 )
                 print(table_line(rows[-1]), file=sys.stderr, flush=True)  # progress
                 shutil.rmtree(work / f"{shape}-{n}", ignore_errors=True)
         report(rows)
+        print(
+            f"1-minute load average: {load_start:.2f} at the start, "
+            f"{os.getloadavg()[0]:.2f} at the end"
+        )
     finally:
+        generator.shutdown()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

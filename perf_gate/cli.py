@@ -25,8 +25,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-import requests
-
 from perf_gate.cli_parser import build_parser
 from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import limits, secrets
@@ -71,6 +69,8 @@ from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
 
 if TYPE_CHECKING:  # publishing is imported when used: most commands never publish
+    import requests
+
     from perf_gate.github.publish import PublishOutcome
 
 Environ: TypeAlias = Mapping[str, str]
@@ -220,6 +220,8 @@ def _previous_artifact(
     name: str, branch: str, keep: int, environ: Mapping[str, str]
 ) -> list[StoredRun]:
     """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
+    import requests  # the network's errors; not imported on paths that never use it
+
     try:
         github = api_context(environ)
         if github is None:

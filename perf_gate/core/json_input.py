@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from itertools import accumulate
 from typing import Any
 
 from perf_gate.core.errors import InputError, PerfGateError, json_path
@@ -29,35 +31,52 @@ def _integer(text: str) -> int:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Refused(f"duplicate key {key[:80]!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {key[:80]!r}")
+            seen.add(key)
     return out
 
 
-def _too_deep(text: str) -> bool:
-    """More than ``MAX_DEPTH`` open brackets at once (strings ignored roughly by counting)."""
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
+# On the UTF-8 bytes (no multi-byte character holds a quote, backslash, bracket or digit byte):
+# a JSON string, an unterminated one running to the end.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_STRUCTURE = b'"\\[]{}'  # all the depth count needs when there is no escape
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(_STRUCTURE)))
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+# Digits read as "0", "E" as "e", "+" dropped: a number too big for a float (or an integer
+# too long for int()) is then a plain substring. Overflow needs an exponent of 3 digits or
+# more, or 200 digits in a row (under 200 integer digits and a 2-digit exponent stay below
+# 1e299). A match anywhere, even in a string, only costs the slow path.
+_ZEROED = bytes.maketrans(b"123456789E", b"000000000e")
+_LONG_RUN = b"0" * 200
+_BIG_EXPONENT = b"e000"
+
+
+def _constant(name: str, seen: list[str]) -> float:
+    seen.append(name)
+    return float(name)
+
+
+def _too_deep(data: bytes) -> bool:
+    """More than ``MAX_DEPTH`` open brackets at once, outside strings, in UTF-8 ``data``."""
+    structure = data.translate(None, _NOT_STRUCTURE)  # quotes, backslashes, brackets: small
+    # An escape can hide a quote: strip whole strings. Without one, the pieces between
+    # quotes alternate outside / inside a string.
+    escaped = b"\\" in structure
+    outside = _STRING.sub(b"", data) if escaped else b"".join(structure.split(b'"')[::2])
+    brackets = outside.translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
+
+
+def _number_risks(data: bytes) -> tuple[bool, bool]:
+    """(a 200-digit run, a 3-digit exponent) anywhere in ``data``."""
+    zeroed = data.translate(_ZEROED, b"+")
+    return _LONG_RUN in zeroed, _BIG_EXPONENT in zeroed
 
 
 def loads(
@@ -66,17 +85,29 @@ def loads(
     error: type[PerfGateError] = InputError,
 ) -> Any:
     """The JSON document in ``text``; anything a strict reader would refuse raises ``error``."""
-    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
+    data = text.encode("utf-8", "surrogatepass")  # byte scans: fast, and freed before parsing
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _too_deep(data):
         raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
+    long_run, big_exponent = _number_risks(data)
+    del data
+    constants: list[str] = []
     try:
-        document = json.loads(text, object_pairs_hook=_pairs, parse_int=_integer)
+        document = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_int=_integer if long_run else None,  # no 200-digit run: no 301-digit integer
+            parse_constant=lambda name: _constant(name, constants),
+        )
     except _Refused as exc:
         raise error(str(exc), path=path) from None
     except json.JSONDecodeError as exc:
         raise error(f"malformed JSON: {exc.msg}", path=path, where=f"line {exc.lineno}") from None
     except (RecursionError, ValueError) as exc:
         raise error(f"malformed JSON: {exc}", path=path) from None
-    check_document(document, path, error)  # NaN, Infinity, 1e999: named by JSON path
+    if constants or long_run or big_exponent:
+        # NaN, Infinity, 1e999: named by JSON path. Depth was checked on the text, and JSON
+        # text, capped in bytes, has no aliases to make a tree of more values than it spells.
+        check_document(document, path, error, max_nodes=None)
     return document
 
 
@@ -89,17 +120,20 @@ MAX_NODES = 1_000_000  # YAML aliases can make a small file a huge tree
 
 
 def check_document(
-    document: Any, path: str | None = None, error: type[PerfGateError] = InputError
+    document: Any,
+    path: str | None = None,
+    error: type[PerfGateError] = InputError,
+    max_nodes: int | None = MAX_NODES,
 ) -> None:
     """Refuse a parsed document (JSON or YAML) that holds a non-finite number, nests more
-    than ``MAX_DEPTH`` levels or has more than ``MAX_NODES`` values; names the JSON path."""
+    than ``MAX_DEPTH`` levels or has more than ``max_nodes`` values; names the JSON path."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     seen = 0
     while stack:
         value, where = stack.pop()
         seen += 1
-        if seen > MAX_NODES:
-            raise error(f"more than {MAX_NODES:,} values", path=path)
+        if max_nodes is not None and seen > max_nodes:
+            raise error(f"more than {max_nodes:,} values", path=path)
         if len(where) > MAX_DEPTH:
             raise error(f"nested more than {MAX_DEPTH} levels deep", path=path, where=_at(where))
         if isinstance(value, float) and not math.isfinite(value):

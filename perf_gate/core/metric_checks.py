@@ -48,9 +48,11 @@ def check_values(metrics: Sequence[Metric]) -> None:
             )
         numbers = [metric.value, *metric.samples]
         numbers += [n for n in (metric.lower, metric.upper, metric.tolerance) if n is not None]
-        bad = next((n for n in numbers if not math.isfinite(n)), None)
-        if bad is None and metric.kind in _NEVER_NEGATIVE:
-            bad = next((n for n in numbers if n < 0), None)
+        bad = None  # the first bad number; the scans run in C, the search only on a hit
+        if not all(map(math.isfinite, numbers)):
+            bad = next(n for n in numbers if not math.isfinite(n))
+        elif metric.kind in _NEVER_NEGATIVE and min(numbers) < 0:
+            bad = next(n for n in numbers if n < 0)
         if bad is not None:
             raise InputError(
                 f"impossible value {bad:g} {metric.unit}".rstrip(),

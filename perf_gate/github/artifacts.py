@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-
-import requests
+from typing import TYPE_CHECKING
 
 from perf_gate.core.config import DEFAULT_HISTORY
 from perf_gate.core.errors import InputError
@@ -19,6 +18,9 @@ from perf_gate.github.client import GitHubClient, GitHubError, RetryPolicy
 from perf_gate.github.context import GitHubContext
 from perf_gate.inputs.baseline.sources import MAX_ZIP_BYTES, ArtifactSource, runs_from_zip
 from perf_gate.inputs.baseline.store import StoredRun
+
+if TYPE_CHECKING:
+    import requests
 
 
 def download_zip(client: GitHubClient, repo_path: str, artifact_id: int) -> bytes:
@@ -49,6 +51,8 @@ def from_artifact(
     history, up to ``history`` runs). Returns (runs oldest first, what was found)."""
     if session is not None:
         return _from_artifact(context, session, name, branch, fmt, history)
+    import requests  # here, not at start-up: a finalize without artifacts never needs it
+
     with requests.Session() as own:
         return _from_artifact(context, own, name, branch, fmt, history)
 

@@ -16,13 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from perf_gate import __version__
 from perf_gate.core.errors import PublishError
+
+if TYPE_CHECKING:  # a session is passed in; requests is imported where one is made
+    import requests
 
 API_VERSION = "2022-11-28"
 MEDIA_TYPE = "application/vnd.github+json"
@@ -237,6 +238,8 @@ class GitHubClient:
         policy = self.policy
         failures = 0
         secondary_hits = 0
+        import requests  # loaded already: the caller made the session
+
         raw: requests.Response | None
         for sent in range(1, policy.max_requests + 1):
             last = sent == policy.max_requests

@@ -51,6 +51,10 @@ def _token(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9])({pattern})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+_SWAP_TOKENS = [(swap, _token(swap.fast)) for swap in _TOKEN_SWAPS]
+_ANY_FAST = _token("|".join(swap.fast for swap in _TOKEN_SWAPS))  # most names: none
+
+
 def ratio(num: Metric, den: Metric) -> tuple[float, tuple[float, ...]] | None:
     """The ratio of ``num`` over ``den`` with its samples, or None when undefined."""
 
@@ -139,8 +143,7 @@ def _built_in(metrics: tuple[Metric, ...]) -> Iterator[Metric]:
     for num in metrics:
         if num.kind is Kind.DERIVED or _restates(num, by_key):
             continue
-        for swap in _TOKEN_SWAPS:
-            token = _token(swap.fast)
+        for swap, token in _SWAP_TOKENS if _ANY_FAST.search(num.name) else ():
             if token.search(num.name) is None:
                 continue
             den = by_key.get((token.sub(swap.slow, num.name), num.device or ""))

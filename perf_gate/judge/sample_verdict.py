@@ -320,8 +320,10 @@ def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[floa
     step = max(1, len(estimates) // CENTRE_CANDIDATES)
     candidates = {*estimates[::step], median_of_sorted(estimates)}
 
+    pairs = [(estimate, sd) for estimate, sd, _ in usable]
+
     def half_width(centre: float) -> float:
-        residuals = sorted(abs(estimate - centre) / sd for estimate, sd, _ in usable)
+        residuals = sorted([abs(estimate - centre) / sd for estimate, sd in pairs])
         return residuals[(len(residuals) - 1) // 2]
 
     rough = min(sorted(candidates), key=half_width)

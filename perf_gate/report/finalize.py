@@ -150,6 +150,7 @@ def evaluate(
     evidence = build_evidence(name, decision, rows, findings, current.formats)
     note = statistics_note(rows, config.alpha)
     history = history_values(baselines)
+    table = [table_row(r) for r in rows]  # cells formatted once, for the summary and the page
     hardware = hardware_section(
         ctx.machines,
         ctx.hardware_source,
@@ -160,6 +161,7 @@ def evaluate(
     )
     receipts = receipts_section(ctx.receipts, ctx.artifacts_url)
     markdown = render_summary(
+        table=table,
         gate_name=name,
         decision=decision,
         evidence=evidence,
@@ -187,7 +189,6 @@ def evaluate(
         artifacts=ctx.artifacts,
         extra=extra,
     )
-    table = [table_row(r) for r in rows]
     html = render_html(
         gate_line=evidence.gate_line,
         rows=rows,

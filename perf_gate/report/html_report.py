@@ -22,6 +22,9 @@ from perf_gate.report.svg import strip_plot, trend_plot
 from perf_gate.report.templates import render
 
 REPORT_NAME = "perf-report.html"
+# Plots drawn, worst verdicts first: a panel holds a dot per sample, so 10,000 of them would
+# make a page of hundreds of megabytes that no browser opens; the table keeps every row.
+MAX_PANELS = 100
 
 
 class Cells(Protocol):
@@ -83,9 +86,15 @@ def _trend(row: Row, earlier: Sequence[float]) -> Markup | None:
     return Markup(trend_plot(f"{display_name(row)}: trend", values, labels, band, flagged))
 
 
-def panels(rows: Sequence[Row], history: Mapping[tuple[str, str], Sequence[float]]) -> list[Panel]:
-    out = []
+def panels(
+    rows: Sequence[Row],
+    history: Mapping[tuple[str, str], Sequence[float]],
+    limit: int = MAX_PANELS,
+) -> list[Panel]:
+    out: list[Panel] = []
     for row in sorted(rows, key=lambda r: SEVERITY[r.status]):
+        if len(out) == limit:
+            break
         samples = _samples(row)
         trend = _trend(row, history.get(row.metric.key, ()))
         if samples is None and trend is None:
@@ -108,11 +117,13 @@ def render_html(
     """``table`` holds the summary's cells of ``rows``, in the same order."""
     order = sorted(range(len(rows)), key=lambda i: SEVERITY[rows[i].status])
     cells = [(table[i], rows[i].delta_pct, rows[i].status.value) for i in order]
+    drawn = panels(rows, history)
     return render(
         "html/perf-report.html.j2",
         gate_line=gate_line,
         table=cells,
-        panels=panels(rows, history),
+        panels=drawn,
+        not_drawn=len(rows) - len(drawn) if len(drawn) == MAX_PANELS else 0,
         hardware=hardware,
         receipts=receipts,
     )

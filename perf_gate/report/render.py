@@ -6,6 +6,7 @@ benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,12 @@ def table_row(row: Row) -> TableRow:
     )
 
 
+def _rank(row: Row) -> tuple[int, int]:
+    """(severity, order) of the row's :class:`TableRow`, without formatting its cells."""
+    kind = row.metric.kind
+    return SEVERITY[row.status], _HEADLINE.index(kind) if kind in _HEADLINE else 99
+
+
 def delta_cell(row: Row) -> str:
     """The Delta column: the change the verdict judged.
 
@@ -80,9 +87,12 @@ def delta_cell(row: Row) -> str:
     return f"{shown} shift (values {format_pct(medians)})"
 
 
-def split_table(rows: list[Row]) -> tuple[list[TableRow], list[TableRow]]:
-    """(main table, the rest): headline metrics and anything not passing come first."""
-    table = [table_row(r) for r in rows]
+def split_table(
+    rows: list[Row], table: Sequence[TableRow] | None = None
+) -> tuple[list[TableRow], list[TableRow]]:
+    """(main table, the rest): headline metrics and anything not passing come first.
+    ``table``: the rows' cells when the caller has them already (in the same order)."""
+    table = [table_row(r) for r in rows] if table is None else table
     order = sorted(range(len(table)), key=lambda i: (table[i].order, table[i].severity, i))
     main = [table[i] for i in order if table[i].headline or table[i].severity < 4]
     rest = [table[i] for i in order if not (table[i].headline or table[i].severity < 4)]
@@ -101,8 +111,9 @@ def render_summary(
     charts: str = "",
     hardware: HardwareSection | None = None,
     receipts: ReceiptsSection | None = None,
+    table: Sequence[TableRow] | None = None,
 ) -> str:
-    main, rest = split_table(rows)
+    main, rest = split_table(rows, table)
     context: dict[str, Any] = {
         "gate_name": gate_name,
         "decision": decision,
@@ -125,21 +136,20 @@ def text_table(rows: list[Row], limit: int = TERMINAL_ROWS) -> str:
     """The judged rows as aligned plain text for the terminal and job log: what does not
     pass first, then the headline kinds, then the rest, up to ``limit``; the rows left out
     are counted (the summary has them all)."""
-    table = [table_row(r) for r in rows]
-    ranked = sorted(range(len(table)), key=lambda i: (table[i].severity, table[i].order, i))
+    ranked = sorted(range(len(rows)), key=lambda i: (*_rank(rows[i]), i))
     header = ("Metric", "Baseline", "Current", "Delta", "Threshold", "Status")
     body = [
         (t.metric, t.baseline, t.current, t.delta, t.threshold, t.status)
-        for t in (table[i] for i in ranked[:limit])
+        for t in (table_row(rows[i]) for i in ranked[:limit])
     ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
         for line in [header, *body]
     ]
-    folded = [table[i] for i in ranked[limit:]]
+    folded = [rows[i] for i in ranked[limit:]]
     if folded:
-        passing = sum(1 for t in folded if t.severity == SEVERITY[Status.PASS])
+        passing = sum(1 for r in folded if r.status is Status.PASS)
         lines.append(
             f"... and {len(folded)} more rows ({passing} passing) folded (see perf-summary.md)"
         )

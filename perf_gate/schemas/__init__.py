@@ -13,8 +13,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-
 from perf_gate.core.errors import InputError, PerfGateError
 from perf_gate.core.errors import json_path as json_path  # where a value sits
 from perf_gate.schemas.fastcheck import Check, compiled
@@ -47,11 +45,15 @@ def validate(document: Any, schema_name: str) -> None:
     """:func:`jsonschema.validate` (raises its ``ValidationError``), the compiled check first."""
     check = fast_check(schema_name)
     if check is None or not check(document):
+        import jsonschema  # only for a document the compiled check refused (100 ms to import)
+
         jsonschema.validate(document, load_schema(schema_name))
 
 
 def schema_problems(document: Any, schema_name: str) -> list[tuple[str, str]]:
     """Every violation of ``schemas/<schema_name>`` as ``(json_path, message)``, sorted."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(load_schema(schema_name))
     problems = []
     for error in validator.iter_errors(document):

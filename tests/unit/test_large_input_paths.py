@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from perf_gate.core.errors import InputError
+from perf_gate.inputs import parsers
+from perf_gate.inputs.baseline import store
 from perf_gate.inputs.baseline.store import STORE_MARK, json_head
-from perf_gate.inputs.parsers import parse_file
+from perf_gate.inputs.parsers import DirectoryScan, parse_file, scan_directory
 from perf_gate.inputs.parsers.base import Sniff, finite_array
 from perf_gate.inputs.parsers.criterion import CriterionTree
 from perf_gate.report.receipt import dumps
@@ -95,3 +97,22 @@ def test_criterion_units_skip_hidden_folders_and_the_root_itself(tmp_path: Path)
         (tmp_path / folder / "estimates.json").write_text("{}")
     (tmp_path / "g" / "d" / "new").mkdir(parents=True)  # no marker file
     assert CriterionTree().find_units(tmp_path) == [tmp_path, tmp_path / "g/a", tmp_path / "g/b"]
+
+
+def test_a_baseline_folder_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b"):
+        run = tmp_path / "criterion" / name / "new"
+        run.mkdir(parents=True)
+        estimate = {"point_estimate": 5.0, "confidence_interval": {}}
+        (run / "estimates.json").write_text(json.dumps({"mean": estimate, "median": estimate}))
+    walks: list[Path] = []
+
+    def counted(root: Path, fmt: str | None = None) -> DirectoryScan:
+        walks.append(root)
+        return scan_directory(root, fmt)
+
+    monkeypatch.setattr(parsers, "scan_directory", counted)
+    monkeypatch.setattr(store, "scan_directory", counted)
+    runs = store.load_file(tmp_path / "criterion", None)
+    assert [m.name for m in runs[-1].run.metrics] == ["a", "b"]
+    assert walks == [tmp_path / "criterion"]

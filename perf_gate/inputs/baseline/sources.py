@@ -27,8 +27,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-import requests
-
 from perf_gate.core import limits
 from perf_gate.core.config import BaselineSettings, Config
 from perf_gate.core.errors import InputError, PerfGateError, UsageError
@@ -262,7 +260,11 @@ def find(config: Config, request: BaselineRequest) -> Found:
         except PerfGateError as exc:
             hint = " (the workflow needs permissions: actions: read)" if "403" in str(exc) else ""
             tried.append(f"artifact {artifact}: {exc}{hint}")
-        except requests.RequestException as exc:
+        except Exception as exc:
+            import requests  # only once a download failed: 100 ms of imports otherwise
+
+            if not isinstance(exc, requests.RequestException):
+                raise
             tried.append(f"artifact {artifact}: download failed ({type(exc).__name__})")
     ref = request.ref or (None if cli_given else settings.ref)
     if ref:

@@ -170,12 +170,14 @@ def load_file(path: Path, fmt: str | None, label: str | None = None) -> list[Sto
             newest = runs[-1]
             runs[-1] = replace(newest, run=replace(newest.run, files=(file,)))
             return runs
-    earlier = scan_directory(path, fmt).earlier if path.is_dir() else ()
+    scan = scan_directory(path, fmt) if path.is_dir() else None  # walked once, used twice
+    earlier = scan.earlier if scan is not None else ()
     history = [
         StoredRun(run=load_run(list(files), fmt, role="baseline"), source=f"{source} ({back} back)")
         for back, files in zip(range(len(earlier), 0, -1), earlier, strict=True)
     ]
-    return [*history, StoredRun(run=load_run([path], fmt, role="baseline"), source=source)]
+    latest = load_run([path], fmt, role="baseline", scan=scan)
+    return [*history, StoredRun(run=latest, source=source)]
 
 
 def _sha256(data: bytes) -> str:

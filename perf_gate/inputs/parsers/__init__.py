@@ -237,10 +237,14 @@ def scan_directory(root: Path, fmt: str | None = None) -> DirectoryScan:
     )
 
 
-def parse_directory(root: Path, fmt: str | None = None) -> ParseResult:
-    """Parse every result inside a folder (a workspace, a criterion tree, a results folder)."""
+def parse_directory(
+    root: Path, fmt: str | None = None, scan: DirectoryScan | None = None
+) -> ParseResult:
+    """Parse every result inside a folder (a workspace, a criterion tree, a results folder);
+    ``scan``: the folder's :func:`scan_directory`, when the caller made it already."""
     _check_format(fmt)
-    scan = scan_directory(root, fmt)
+    if scan is None:
+        scan = scan_directory(root, fmt)
     results = [tree.parse_unit(unit) for tree, unit in scan.units]
     results += [parser.parse(sniff) for parser, sniff in scan.files]
     merged = merge(results)
@@ -254,10 +258,12 @@ def parse_directory(root: Path, fmt: str | None = None) -> ParseResult:
     return merged
 
 
-def parse_path(path: Path, fmt: str | None = None) -> ParseResult:
-    """Parse a file or a folder."""
+def parse_path(
+    path: Path, fmt: str | None = None, scan: DirectoryScan | None = None
+) -> ParseResult:
+    """Parse a file or a folder (``scan``: the folder's scan, if made already)."""
     if path.is_dir():
-        return parse_directory(path, fmt)
+        return parse_directory(path, fmt, scan)
     if not path.exists():
         raise InputError("no such file or directory", path=str(path))
     return parse_file(path, fmt)

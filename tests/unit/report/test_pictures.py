@@ -12,7 +12,7 @@ from perf_gate.cli import main
 from perf_gate.core.config import Config
 from perf_gate.judge.verdict import Status
 from perf_gate.report.history_site import from_receipts, load_series, render_site
-from perf_gate.report.html_report import render_html
+from perf_gate.report.html_report import MAX_PANELS, render_html
 from perf_gate.report.render import table_row
 from perf_gate.report.svg import strip_plot, trend_plot
 from tests.report_rows import HOSTILE, hostile_rows, row
@@ -90,3 +90,15 @@ def test_history_of_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "in.json" in err, err
     assert not (tmp_path / "site").exists()
+
+
+def test_the_html_report_plots_the_worst_verdicts_of_a_big_suite_only() -> None:
+    rows = [
+        row(f"b{i}", 10, 10, Status.PASS, samples=((9.0, 10.0), (10.0, 11.0))) for i in range(150)
+    ]
+    rows.append(row("slow", 10, 13, Status.FAIL, samples=((9.0, 10.0), (13.0, 14.0))))
+    html = render_html(gate_line="g", rows=rows, table=[table_row(r) for r in rows], history={})
+    assert html.count('<section class="panel') == MAX_PANELS
+    assert html.index("status-fail") < html.index("status-pass")  # the failure is plotted
+    assert f"{len(rows) - MAX_PANELS} more benchmarks are in the table only" in html
+    assert html.count("<tr class=") == len(rows)
