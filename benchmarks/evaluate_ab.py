@@ -22,6 +22,9 @@ Each simulated pull request slows two of the twenty benchmarks down by ``shift``
   does); the PR's run happens a few hours after the newest nightly.
 * ``ab``: base and head built in the same job and run interleaved ``A B A B ...``
   for five rounds of two minutes each; each round gives one value per side.
+* ``ab+confirm``: ``ab``, then the suspects (beyond the tolerance but not clearly,
+  :mod:`perf_gate.judge.confirm`) measured for three more rounds of ``B A``, pooled with
+  the first five, and the suite judged again (what ``confirm:`` does in ``perf-gate run``).
 
 Reported per mode, scenario and shift: the share of shifted benchmarks that fail
 (detection) and the share of unshifted benchmarks that fail (false alarms).
@@ -41,12 +44,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from perf_gate.judge.confirm import is_suspect
 from perf_gate.judge.sample_verdict import SampleCase, judge_suite
 
 SUITE = 20
 SHIFTED = 2
 SAMPLES = 10  # per nightly or PR run (criterion-like samples)
 ROUNDS = 5  # A/B rounds
+CONFIRM_ROUNDS = 3  # extra B A rounds for the suspects
 ROUND_MINUTES = 2.0
 NIGHTLIES = 5
 TOLERANCE = 5.0
@@ -129,19 +134,31 @@ def judge_history(
     return [v.status for v in judge_suite(cases)]
 
 
-def judge_ab(
-    rng: random.Random, suite: Suite, machine: Machine, slow: Sequence[float], pr_hour: float
-) -> list[str]:
-    rounds: dict[str, list[list[float]]] = {side: [[] for _ in range(SUITE)] for side in "AB"}
+def _ab_rounds(
+    rng: random.Random,
+    suite: Suite,
+    machine: Machine,
+    slow: Sequence[float],
+    start: float,
+    order: str,
+    rounds: int,
+    into: dict[str, list[list[float]]],
+) -> float:
+    """``rounds`` rounds of ``order`` (``AB`` or ``BA``) from ``start``; the hour after."""
     step = ROUND_MINUTES / 60.0
-    for index in range(ROUNDS):
-        for offset, side in enumerate("AB"):
-            hour = pr_hour + (2 * index + offset) * step
+    hour = start
+    for _ in range(rounds):
+        for side in order:
             factors = [1.0] * SUITE if side == "A" else list(slow)
             run = run_samples(rng, suite, machine, hour, factors)
             for k in range(SUITE):
-                rounds[side][k].append(statistics.median(run[k]))  # one value per round
-    cases = [
+                into[side][k].append(statistics.median(run[k]))  # one value per round
+            hour += step
+    return hour
+
+
+def _ab_cases(rounds: dict[str, list[list[float]]]) -> list[SampleCase]:
+    return [
         SampleCase(
             key=f"bench{k}",
             baseline=rounds["A"][k],
@@ -151,11 +168,45 @@ def judge_ab(
         )
         for k in range(SUITE)
     ]
-    return [v.status for v in judge_suite(cases)]
+
+
+def judge_ab(
+    rng: random.Random, suite: Suite, machine: Machine, slow: Sequence[float], pr_hour: float
+) -> list[str]:
+    rounds: dict[str, list[list[float]]] = {side: [[] for _ in range(SUITE)] for side in "AB"}
+    _ab_rounds(rng, suite, machine, slow, pr_hour, "AB", ROUNDS, rounds)
+    return [v.status for v in judge_suite(_ab_cases(rounds))]
+
+
+def judge_ab_confirmed(
+    rng: random.Random, suite: Suite, machine: Machine, slow: Sequence[float], pr_hour: float
+) -> list[str]:
+    """A/B, then the suspects (:func:`perf_gate.judge.confirm.is_suspect`) measured again for
+    :data:`CONFIRM_ROUNDS` more rounds of ``B A``, pooled, and the suite judged again."""
+    rounds: dict[str, list[list[float]]] = {side: [[] for _ in range(SUITE)] for side in "AB"}
+    hour = _ab_rounds(rng, suite, machine, slow, pr_hour, "AB", ROUNDS, rounds)
+    first = judge_suite(_ab_cases(rounds))
+    suspects = [
+        k
+        for k, v in enumerate(first)
+        if is_suspect(v.status, v.change_pct, (v.low_pct, v.high_pct), TOLERANCE, "lower")
+    ]
+    if not suspects:
+        return [v.status for v in first]
+    extra: dict[str, list[list[float]]] = {side: [[] for _ in range(SUITE)] for side in "AB"}
+    _ab_rounds(rng, suite, machine, slow, hour, "BA", CONFIRM_ROUNDS, extra)
+    for k in suspects:
+        for side in "AB":
+            rounds[side][k] += extra[side][k]
+    return [v.status for v in judge_suite(_ab_cases(rounds))]
 
 
 Judge = Callable[[random.Random, Suite, Machine, Sequence[float], float], list[str]]
-MODES: dict[str, Judge] = {"history": judge_history, "ab": judge_ab}
+MODES: dict[str, Judge] = {
+    "history": judge_history,
+    "ab": judge_ab,
+    "ab+confirm": judge_ab_confirmed,
+}
 
 
 @dataclass

@@ -56,8 +56,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from perf_gate.judge.confirm import is_suspect
 from perf_gate.judge.sample_verdict import (
     CaseSummary,
+    RunSummary,
+    SampleVerdict,
     judge_summaries,
     summarise_run,
 )
@@ -78,6 +81,9 @@ class Pair:
     current: tuple[float, ...]
     history_log_means: tuple[float, ...]  # earlier runs and the baseline, oldest first
     summary: CaseSummary
+    # Held-out runs of the same benchmark (not in this pair's window), scaled to the
+    # current run's machine speed: what measuring the head again would give.
+    reruns: tuple[tuple[float, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ def make_pair(
     baseline: Sequence[float],
     current: Sequence[float],
     history: Sequence[Sequence[float]],
+    reruns: tuple[tuple[float, ...], ...] = (),
 ) -> Pair | None:
     """Build a pair from positive samples; ``None`` when a run has too few samples."""
     runs = [*history, baseline]
@@ -116,6 +123,7 @@ def make_pair(
         current=tuple(current),
         history_log_means=tuple(math.log(statistics.fmean(run)) for run in runs),
         summary=summary,
+        reruns=reruns,
     )
 
 
@@ -195,15 +203,55 @@ def load_asv_series(root: Path) -> list[list[dict[str, list[float]]]]:
     ]
 
 
-def asv_suites(series: list[list[dict[str, list[float]]]], history: int = 5) -> list[Suite]:
-    """Each run against the run before it, with ``history`` earlier runs (aligned)."""
+def _log_median(values: Sequence[float]) -> float:
+    return math.log(statistics.median(values))
+
+
+def held_out(
+    runs: list[dict[str, list[float]]], i: int, first: int, keys: Sequence[str], count: int
+) -> list[dict[str, tuple[float, ...]]]:
+    """Up to ``count`` runs outside ``runs[first : i + 1]`` (the nearest later ones first,
+    then the nearest earlier ones), each scaled by the suite's common shift to run ``i``.
+
+    A re-run in the same job runs on the same machine as the first pass; a held-out run
+    of another day may have run on a slower or faster runner, so its whole-suite shift
+    (the median over the shared benchmarks of the log-median change) is taken out. Its
+    per-benchmark noise and drift stay: this is more pessimistic than a same-job re-run.
+    """
+    order = [j for j in range(i + 1, len(runs))] + [j for j in range(first - 1, -1, -1)]
+    chosen = []
+    for j in order:
+        other = runs[j]
+        shared = [k for k in keys if k in other]
+        if len(shared) < max(1, len(keys) // 2):
+            continue
+        shift = statistics.median(_log_median(runs[i][k]) - _log_median(other[k]) for k in shared)
+        factor = math.exp(shift)
+        chosen.append({k: tuple(v * factor for v in other[k]) for k in shared})
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def asv_suites(
+    series: list[list[dict[str, list[float]]]], history: int = 5, reruns: int = 3
+) -> list[Suite]:
+    """Each run against the run before it, with ``history`` earlier runs (aligned), and up to
+    ``reruns`` held-out runs per benchmark for simulated confirmation (:func:`held_out`)."""
     suites = []
     for number, runs in enumerate(series):
         for i in range(history + 1, len(runs)):
             window = runs[i - history - 1 : i]
             keys = [k for k in runs[i] if all(k in run for run in window)]
+            extra = held_out(runs, i, i - history - 1, keys, reruns)
             pairs = [
-                make_pair(k, window[-1][k], runs[i][k], [run[k] for run in window[:-1]])
+                make_pair(
+                    k,
+                    window[-1][k],
+                    runs[i][k],
+                    [run[k] for run in window[:-1]],
+                    tuple(run[k] for run in extra if k in run),
+                )
                 for k in keys
             ]
             kept = tuple(p for p in pairs if p is not None)
@@ -358,11 +406,59 @@ def _history_pi_bound(pair: Pair) -> float:
     return center + _t975(k - 1) * spread * math.sqrt(1 + 1 / k)
 
 
+def _pooled(pair: Pair, rounds: int) -> RunSummary | None:
+    """The current run's samples pooled with ``rounds`` held-out re-runs."""
+    extra = [v for run in pair.reruns[:rounds] for v in run]
+    return summarise_run([*pair.current, *extra]) if extra else None
+
+
+def _confirm(
+    pairs: Sequence[Pair],
+    summaries: list[CaseSummary],
+    verdicts: list[SampleVerdict],
+    moved: set[int],
+    shift: float,
+    rounds: int,
+    pooled: dict[int, RunSummary | None],
+) -> tuple[list[SampleVerdict], int, int]:
+    """Measure the suspects again (``rounds`` held-out runs each, the shifted ones shifted
+    too), pool and judge the suite again: ``(verdicts, suspects, extra runs)``."""
+    suspects = [
+        i
+        for i, v in enumerate(verdicts)
+        if pairs[i].reruns
+        and is_suspect(v.status, v.change_pct, (v.low_pct, v.high_pct), TOLERANCE_PCT, "lower")
+    ]
+    if not suspects:
+        return verdicts, 0, 0
+    again = list(summaries)
+    extra = 0
+    for i in suspects:
+        if i not in pooled:
+            pooled[i] = _pooled(pairs[i], rounds)
+        summary = pooled[i]
+        if summary is None:
+            continue
+        again[i] = replace(again[i], current=summary.scaled(1.0 + shift) if i in moved else summary)
+        extra += min(rounds, len(pairs[i].reruns))
+    return judge_summaries(again), len(suspects), extra
+
+
 def evaluate_suite(
-    suite: Suite, seed: int, with_history: bool, groups_wanted: int = GROUPS
+    suite: Suite,
+    seed: int,
+    with_history: bool,
+    groups_wanted: int = GROUPS,
+    confirm_rounds: int = 0,
 ) -> Counter[tuple[str, float, str]]:
-    """Counts of ``(rule, shift, outcome)`` over every benchmark of the suite and every shift."""
+    """Counts of ``(rule, shift, outcome)`` over every benchmark of the suite and every shift.
+
+    With ``confirm_rounds`` the suspects of each simulated PR are measured again
+    (:func:`_confirm`): rule ``confirmed`` counts the final verdicts, ``first-round``
+    the fails that needed no confirmation, and ``cost`` the benchmark runs of the first
+    pass (``first``) and of the confirmation (``extra``)."""
     counts: Counter[tuple[str, float, str]] = Counter()
+    pooled: dict[int, RunSummary | None] = {}
     pairs = suite.pairs
     order = list(range(len(pairs)))
     random.Random(f"{seed}:{suite.name}").shuffle(order)
@@ -384,6 +480,22 @@ def evaluate_suite(
             verdicts = judge_summaries(summaries)
             for i in group:
                 counts["verdict", shift, verdicts[i].status] += 1
+            if confirm_rounds:
+                final, suspects, extra = _confirm(
+                    pairs, summaries, verdicts, set(group) if shift else set(),
+                    shift, confirm_rounds, pooled,
+                )  # fmt: skip
+                counts["cost", shift, "first"] += len(pairs)
+                counts["cost", shift, "extra"] += extra
+                counts["cost", shift, "suspects"] += suspects
+                for i in group:
+                    counts["confirmed", shift, final[i].status] += 1
+                    first = verdicts[i]
+                    clear = first.status == "fail" and not is_suspect(
+                        "fail", first.change_pct, (first.low_pct, first.high_pct),
+                        TOLERANCE_PCT, "lower",
+                    )  # fmt: skip
+                    counts["first-round", shift, "fail" if clear else "other"] += 1
         for pair, (log_ratio, bound) in zip(pairs, plain, strict=True):
             moved = log_ratio + math.log1p(shift)
             counts["mean-ratio", shift, "fail" if moved > tolerance else "pass"] += 1
@@ -400,18 +512,23 @@ def evaluate_suite(
 _WORK: list[Suite] = []
 
 
-def _evaluate_index(args: tuple[int, int, bool, int]) -> Counter[tuple[str, float, str]]:
-    index, seed, with_history, groups = args
-    return evaluate_suite(_WORK[index], seed, with_history, groups)
+def _evaluate_index(args: tuple[int, int, bool, int, int]) -> Counter[tuple[str, float, str]]:
+    index, seed, with_history, groups, confirm_rounds = args
+    return evaluate_suite(_WORK[index], seed, with_history, groups, confirm_rounds)
 
 
 def evaluate(
-    suites: list[Suite], seed: int, with_history: bool, jobs: int, groups: int = GROUPS
+    suites: list[Suite],
+    seed: int,
+    with_history: bool,
+    jobs: int,
+    groups: int = GROUPS,
+    confirm_rounds: int = 0,
 ) -> Counter[tuple[str, float, str]]:
     """Evaluate all suites, in ``jobs`` forked processes where the platform allows it."""
     global _WORK
     _WORK = suites
-    tasks = [(i, seed, with_history, groups) for i in range(len(suites))]
+    tasks = [(i, seed, with_history, groups, confirm_rounds) for i in range(len(suites))]
     total: Counter[tuple[str, float, str]] = Counter()
     if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -427,6 +544,8 @@ def evaluate(
 
 OUTCOMES = {
     "verdict": ("fail", "warn", "pass", "improved"),
+    "confirmed": ("fail", "warn", "pass", "improved"),
+    "first-round": ("fail",),
     "mean-ratio": ("fail",),
     "mann-whitney": ("fail",),
     "history-PI": ("fail",),
@@ -434,8 +553,15 @@ OUTCOMES = {
 
 
 def rates(counts: Counter[tuple[str, float, str]]) -> dict[str, dict[str, dict[str, float]]]:
-    """``{rule: {outcome: {shift: percent}}}``."""
+    """``{rule: {outcome: {shift: percent}}}``; the confirmation's ``cost`` is in % of the
+    first pass's benchmark runs (``extra``) and of its benchmarks (``suspects``)."""
     table: dict[str, dict[str, dict[str, float]]] = {}
+    for shift in SHIFTS:
+        first = counts["cost", shift, "first"]
+        if first:
+            for outcome in ("extra", "suspects"):
+                share = 100.0 * counts["cost", shift, outcome] / first
+                table.setdefault("cost", {}).setdefault(outcome, {})[f"{shift:+.1%}"] = share
     for rule, outcomes in OUTCOMES.items():
         for shift in SHIFTS:
             total = sum(n for (r, s, _), n in counts.items() if r == rule and s == shift)
@@ -460,8 +586,9 @@ class Target:
 def check_targets(
     name: str, kind: str, table: dict[str, dict[str, dict[str, float]]]
 ) -> list[Target]:
-    """The issue's targets for a dedicated-machine or shared-runner dataset."""
-    verdict = table.get("verdict", {})
+    """The issue's targets for a dedicated-machine or shared-runner dataset (on the
+    confirmed verdicts where confirmation was simulated)."""
+    verdict = table.get("confirmed") or table.get("verdict", {})
     fail, warn, passed = verdict.get("fail", {}), verdict.get("warn", {}), verdict.get("pass", {})
     low = [f"{s:+.1%}" for s in SHIFTS if s <= 0.025]
     high = [f"{s:+.1%}" for s in SHIFTS if s >= 0.08]
@@ -575,6 +702,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=GROUPS,
         help="shift one of N random groups at a time (default 10; 1 = the whole suite at once)",
     )
+    parser.add_argument(
+        "--confirm-rounds",
+        type=int,
+        default=3,
+        help="simulate confirmation: suspects measured again this many times (0: off)",
+    )
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
@@ -590,7 +723,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.max_suites and len(suites) > args.max_suites:
             suites = random.Random(f"{args.seed}:{name}").sample(suites, args.max_suites)
         started = time.perf_counter()
-        counts = evaluate(suites, args.seed, with_history, args.jobs, args.groups)
+        counts = evaluate(
+            suites, args.seed, with_history, args.jobs, args.groups, args.confirm_rounds
+        )
         table = rates(counts)
         result = {
             "dataset": name,

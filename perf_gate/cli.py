@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from perf_gate.cli_parser import build_parser
 from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import limits, secrets
-from perf_gate.core.config import load_config
+from perf_gate.core.config import Config, load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError
+from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
 from perf_gate.environment import (
@@ -43,6 +44,7 @@ from perf_gate.environment import (
 )
 from perf_gate.github.artifacts import artifact_source, from_artifact
 from perf_gate.inputs import hardware as machine
+from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
     StoredRun,
@@ -58,6 +60,8 @@ from perf_gate.inputs.run_manifest import load_current, workspace_relative
 from perf_gate.inputs.run_record import MANIFEST_NAME
 from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
+from perf_gate.judge.compare import compare
+from perf_gate.judge.confirm import suspects
 from perf_gate.report.finalize import Report, evaluate, exit_code, write_report
 from perf_gate.report.gate_inputs import gate_inputs
 from perf_gate.report.history_site import load_series, render_site
@@ -241,6 +245,18 @@ def _show_baseline(path: Path) -> int:
     return 0
 
 
+def confirmation(config: Config) -> Confirmation | None:
+    """Run -> judge -> pick the suspects -> run them again: the judging half, handed to
+    the A/B runner (measuring never imports judging; this entry point joins them)."""
+    if config.mode != "ab" or config.confirm.rounds <= 0:
+        return None
+
+    def pick(head: RunSet, base: RunSet) -> list[tuple[str, str]]:
+        return [row.metric.key for row in suspects(compare(head, [base], config))]
+
+    return Confirmation(config.confirm.rounds, config.confirm.budget, pick)
+
+
 def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
     request = RunRequest(
         config=args.config,
@@ -393,6 +409,7 @@ def run_command(request: RunRequest, environ: Environ) -> int:
             fallback=request.fallback,
             console=Console(fold=in_actions(environ)),
             environ=children,
+            confirm=confirmation(config),
         )
     except Interrupted as exc:
         write_interrupted(exc, config, root, output_dir, children)

@@ -91,6 +91,7 @@ class Config:
     baseline: BaselineSettings = field(default_factory=lambda: BaselineSettings())
     hardware: HardwareSettings = field(default_factory=lambda: HardwareSettings())
     ab: AbSection = field(default_factory=lambda: AbSection())
+    confirm: ConfirmSection = field(default_factory=lambda: ConfirmSection())
     benchmarks: tuple[Benchmark, ...] = ()
     fallback: FallbackSection = field(default_factory=lambda: FallbackSection())
     limits: Limits = field(default_factory=Limits)
@@ -143,6 +144,19 @@ class AbSection:
     build: Command | None = None
     worktree: str | None = None
     cache: str = DEFAULT_AB_CACHE
+
+
+DEFAULT_CONFIRM_ROUNDS = 3
+DEFAULT_CONFIRM_BUDGET = 120.0
+
+
+@dataclass(frozen=True)
+class ConfirmSection:
+    """``confirm:``: in A/B mode, the suspects of the first pass (beyond the tolerance but
+    not clearly) get up to ``rounds`` more ``B A`` rounds within ``budget`` seconds."""
+
+    rounds: int = DEFAULT_CONFIRM_ROUNDS
+    budget: float = DEFAULT_CONFIRM_BUDGET
 
 
 @dataclass(frozen=True)
@@ -296,6 +310,14 @@ def _ab(raw: Mapping[str, Any]) -> AbSection:
     )
 
 
+def _confirm(raw: Mapping[str, Any]) -> ConfirmSection:
+    budget = parse_duration(raw.get("budget"))
+    return ConfirmSection(
+        rounds=int(raw.get("rounds", DEFAULT_CONFIRM_ROUNDS)),
+        budget=DEFAULT_CONFIRM_BUDGET if budget is None else budget,
+    )
+
+
 def _baseline(raw: Mapping[str, Any]) -> BaselineSettings:
     return BaselineSettings(
         path=raw.get("path"),
@@ -372,6 +394,7 @@ def config_from_mapping(doc: dict[str, Any], path: str | None = None) -> Config:
         baseline=_baseline(doc.get("baseline", {})),
         hardware=_hardware(doc.get("hardware", {})),
         ab=_ab(doc.get("ab", {})),
+        confirm=_confirm(doc.get("confirm", {})),
         benchmarks=tuple(benchmark_from_mapping(e) for e in doc.get("benchmarks", [])),
         fallback=_fallback(doc.get("fallback")),
         limits=Limits(**doc.get("limits", {})),

@@ -27,26 +27,32 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import statistics
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from perf_gate.core.config import DEFAULT_ROUNDS, Benchmark, Config
 from perf_gate.core.errors import ProofError, RunError
-from perf_gate.core.model import Finding, Metric, ParseResult, RunSet
-from perf_gate.core.model_json import run_formats
+from perf_gate.core.model import Finding, Metric, ParseResult
 from perf_gate.inputs import ab_proof
+from perf_gate.inputs.ab_rounds import (
+    Confirmation,
+    Side,
+    Sides,
+    Tally,
+    confirm_suspects,
+    measure,
+    paired_run,
+    rel,
+)
 from perf_gate.inputs.artifact import artifact
-from perf_gate.inputs.benchmark import RunOutcome, command_findings, run_benchmark
+from perf_gate.inputs.benchmark import RunOutcome, command_findings
 from perf_gate.inputs.console import Console
 from perf_gate.inputs.hardware import Hardware
 from perf_gate.inputs.process import CommandResult, run_command
-
-Side = Literal["A", "B"]
 
 
 @dataclass(frozen=True)
@@ -120,39 +126,6 @@ def schedule(rounds: int) -> list[tuple[Side, int]]:
     return order
 
 
-def paired_run(
-    values: Mapping[tuple[str, str], list[float]], templates: Mapping[tuple[str, str], Metric]
-) -> RunSet:
-    """One metric per key whose samples are its per-round values (in round order)."""
-    metrics = []
-    for key, series in values.items():
-        template = templates[key]
-        metrics.append(
-            replace(
-                template,
-                value=statistics.median(series),
-                samples=tuple(series) if len(series) > 1 else (),
-                lower=None,
-                upper=None,
-            )
-        )
-    return RunSet(metrics=tuple(metrics), formats=run_formats(metrics))
-
-
-def _rel(path: Path, root: Path) -> Path:
-    """``path`` relative to the workspace where it lies inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return path
-
-
-def side_log(bench: Benchmark, output_dir: Path, tag: str) -> Path:
-    """``cpu-bench.log`` -> ``cpu-bench.A1.log``: ``log:`` per side and round."""
-    log = bench.log_path(output_dir)
-    return log.with_name(f"{log.stem}.{tag}{log.suffix or '.log'}")
-
-
 def _build(
     settings: AbSettings,
     trees: Mapping[Side, Path],
@@ -213,8 +186,10 @@ def run_ab(
     output_dir: Path,
     console: Console,
     environ: Mapping[str, str],
+    confirm: Confirmation | None = None,
 ) -> RunOutcome:
-    """Build base and head, run the benchmarks interleaved, pair the rounds."""
+    """Build base and head, run the benchmarks interleaved, pair the rounds; with
+    ``confirm``, measure the first pass's suspects again (:mod:`.ab_rounds`)."""
     settings = settings_from_config(config, environ)
     logs = output_dir if output_dir.is_absolute() else (root / output_dir)
     logs = logs.resolve()
@@ -254,7 +229,7 @@ def run_ab(
         cache = _restore_base(settings, base_root, {**environ, **envs["A"]}, root, console)
         outcome.ab["base_cache"] = cache
         builds = [
-            replace(b, log=str(_rel(Path(b.log), root)) if b.log else None)
+            replace(b, log=str(rel(Path(b.log), root)) if b.log else None)
             for b in _build(settings, trees, envs, logs, console, environ)
         ]
         outcome.commands += builds
@@ -267,6 +242,8 @@ def run_ab(
             outcome.notes.append("A/B mode: a build failed, so no rounds were run.")
             return outcome
         proof = _prove(settings, trees, envs, rust_changes, environ)
+        tally = Tally(values, templates, findings)
+        sides = Sides(trees, envs, hardware, root, output_dir, logs, console, environ)
         for side, index in schedule(settings.rounds):
             tag = f"{side}{index + 1}"
             console.line(
@@ -274,35 +251,9 @@ def run_ab(
                 f"{side} ({'base' if side == 'A' else 'head'})"
             )
             for bench in benches:
-                log = side_log(bench, output_dir, tag)
-                result, parsed = run_benchmark(
-                    replace(
-                        bench,
-                        log=str(log if log.is_absolute() else root / log),
-                        env=tuple({**dict(bench.env), **envs[side]}.items()),
-                    ),
-                    hardware=hardware,
-                    root=trees[side],
-                    output_dir=logs,
-                    console=console,
-                    environ=environ,
-                )
-                outcome.commands.append(
-                    replace(
-                        result,
-                        name=f"{bench.name} [{tag}]",
-                        log=str(_rel(Path(result.log or log), root)),
-                    )
-                )
-                if result.status != "skipped":
-                    outcome.artifacts.append(artifact(root / log, "log"))
-                for metric in parsed.metrics:
-                    metric = replace(metric, source=bench.name)
-                    values[side].setdefault(metric.key, []).append(metric.value)
-                    templates[side].setdefault(metric.key, metric)
-                for finding in parsed.findings:
-                    # The base side is not under review: its failures only warn.
-                    findings.append(replace(finding, severity="warn") if side == "A" else finding)
+                measure(bench, side, tag, sides, outcome, tally)
+        if confirm is not None and confirm.rounds > 0:
+            outcome.ab["confirm"] = confirm_suspects(confirm, benches, sides, outcome, tally)
         outcome.ab["proof"] = {
             side: {
                 "revision": base_commit if side == "A" else head_commit,

@@ -27,6 +27,7 @@ from perf_gate.core.errors import PerfGateError
 from perf_gate.core.outputs import write_all
 from perf_gate.inputs import ab as ab_mode
 from perf_gate.inputs import fallback as fallback_mode
+from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.artifact import MEMORY_NAME, find_profiles
 from perf_gate.inputs.benchmark import RunOutcome, benchmarks_from_config, run_benchmarks, select
 from perf_gate.inputs.console import Console
@@ -83,11 +84,13 @@ def execute(
     console: Console | None = None,
     hardware: Hardware | None = None,
     environ: Mapping[str, str],
+    confirm: Confirmation | None = None,
 ) -> tuple[dict[str, Any], RunOutcome]:
     """The whole of ``perf-gate run`` short of writing files: returns the manifest.
 
     ``environ`` is the entry point's environment without tokens: what the benchmark and
-    build commands inherit, and where ``GITHUB_SHA`` and ``GITHUB_BASE_REF`` come from."""
+    build commands inherit, and where ``GITHUB_SHA`` and ``GITHUB_BASE_REF`` come from.
+    ``confirm`` (A/B mode): how the entry point picks the suspects to measure again."""
     out = console or Console()
     machine = hardware or detect(Probes(smi=nvidia_smi(config), environ=environ))
     out.line(f"perf-gate: hardware: {machine.describe()}")
@@ -102,6 +105,7 @@ def execute(
             output_dir=output_dir,
             console=out,
             environ=environ,
+            confirm=confirm,
         )
     else:
         smi = nvidia_smi(config)

@@ -7,7 +7,7 @@ GPU problems, GPU benchmarks skipped for want of a GPU, and the artifacts to lis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,32 @@ def _ab_baseline(records: Sequence[RunRecord]) -> tuple[RunSet, str] | None:
         f"A/B mode: the baseline is the base commit {base} built and measured in this job, "
         f"interleaved with the head ({rounds} rounds of A B), so runner drift hits both alike."
     )
+    confirm = info.get("confirm")
+    if isinstance(confirm, dict):
+        note += " " + confirmation_note(confirm)
     return RunSet(metrics=metrics, formats=formats), note
+
+
+def confirmation_note(confirm: Mapping[str, Any]) -> str:
+    """What the confirmation re-runs did, in one sentence or two."""
+    suspects = [str(s) for s in confirm.get("suspects", [])]
+    if not suspects:
+        return "Confirmation: no suspects after the first pass, nothing measured again."
+    rounds = int(confirm.get("rounds", 0))
+    names = ", ".join(suspects)
+    budget = float(confirm.get("budget_s", 0.0))
+    spent = f"{float(confirm.get('seconds', 0.0)):.1f} s of the {budget:g} s budget"
+    whole = [n for n, how in dict(confirm.get("commands", {})).items() if how.startswith("unf")]
+    text = (
+        f"Confirmation: {len(suspects)} suspect(s) beyond the tolerance but not clearly "
+        f"({names}) measured again in {rounds} more round(s) of B A ({spent}), "
+        "pooled with the first rounds."
+    )
+    if whole:
+        text += f" No filter for {', '.join(whole)}: the whole command ran again."
+    if confirm.get("stopped"):
+        text += f" Stopped by the {confirm['stopped']}."
+    return text
 
 
 def refuse_self_comparison(current: RunSet, baseline: RunSet) -> None:

@@ -68,7 +68,10 @@ def test_ab_run_fails_on_exactly_the_slowed_benchmark(crate: Path, tmp_path: Pat
     base = {m["name"]: m for m in doc["baseline_metrics"]}
     timings = {"hash_loop", "sort_reversed", "bytes/checksum"}
     assert timings <= set(head) and timings <= set(base)
-    assert all(len(head[n]["samples"]) == len(base[n]["samples"]) == ROUNDS for n in timings)
+    # confirm: (on by default) adds rounds to the suspects of the first pass, both sides alike
+    extra = {n.removesuffix(" (cpu)") for n in doc["ab"]["confirm"]["suspects"]}
+    rounds = {n: ROUNDS + doc["ab"]["confirm"]["rounds"] * (n in extra) for n in timings}
+    assert all(len(head[n]["samples"]) == len(base[n]["samples"]) == rounds[n] for n in timings)
     receipt = json.loads((repo / "perf-gate-out" / "perf-receipt.json").read_text())
     row = next(m for m in receipt["metrics"] if m["name"] == "hash_loop")
     assert row["delta_pct"] > 10, row
