@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import perf_gate_command
 
@@ -51,6 +52,35 @@ def perf_gate(
         timeout=300,
         check=False,
     )
+
+
+def run_ab(
+    repo: Path, crate: Path, rounds: int, *finalize_args: str, **settings: Any
+) -> subprocess.CompletedProcess[str]:
+    """``perf-gate run`` (``mode: ab``, the realbench ``cpu-bench`` command, ``settings`` as
+    more top-level keys of ``.perf-gate.yml``) in ``repo``, then ``finalize`` of its run."""
+    config = {
+        "version": 1,
+        "mode": "ab",
+        "ab": {"base": "HEAD~1", "rounds": rounds, "build": harness.seeded_build(crate)},
+        **settings,
+        "benchmarks": [
+            {
+                "name": "cpu-bench",
+                "command": "cargo bench --bench work -- --noplot",
+                "results": "target/criterion",
+                "log": "cpu-bench.log",
+                "memory": False,
+            }
+        ],
+    }
+    (repo / ".perf-gate.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    ran = perf_gate("run", cwd=repo)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return perf_gate(
+        "finalize", "--current", "perf-gate-out/perf-run.json", *finalize_args, "--no-publish",
+        cwd=repo,
+    )  # fmt: skip
 
 
 def ingest(path: Path, fmt: str | None = None) -> dict[str, dict[str, Any]]:

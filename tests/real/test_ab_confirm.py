@@ -12,10 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from . import harness
-from .conftest import perf_gate
+from .conftest import run_ab
 
 pytestmark = pytest.mark.real
 
@@ -32,27 +31,7 @@ def test_suspects_are_rerun_through_criterions_filter_and_pooled(
     crate: Path, tmp_path: Path
 ) -> None:
     repo = harness.ab_repository(tmp_path, slowdown=1.15)
-    config = {
-        "version": 1,
-        "mode": "ab",
-        "ab": {"base": "HEAD~1", "rounds": ROUNDS, "build": harness.seeded_build(crate)},
-        "confirm": {"rounds": CONFIRM, "budget": "120s"},
-        "benchmarks": [
-            {
-                "name": "cpu-bench",
-                "command": "cargo bench --bench work -- --noplot",
-                "results": "target/criterion",
-                "log": "cpu-bench.log",
-                "memory": False,
-            }
-        ],
-    }
-    (repo / ".perf-gate.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    ran = perf_gate("run", cwd=repo)
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    judged = perf_gate(
-        "finalize", "--current", "perf-gate-out/perf-run.json", "--no-publish", cwd=repo
-    )
+    judged = run_ab(repo, crate, ROUNDS, confirm={"rounds": CONFIRM, "budget": "120s"})
     output = judged.stdout + judged.stderr
     receipt = json.loads((repo / "perf-gate-out" / "perf-receipt.json").read_text())
     status = {m["name"]: m["status"] for m in receipt["metrics"]}

@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from . import harness
-from .conftest import perf_gate
+from .conftest import run_ab
 
 pytestmark = pytest.mark.real
 
@@ -22,27 +21,7 @@ ROUNDS = 15
 def ab_run(crate: Path, tmp: Path) -> tuple[Path, int, str]:
     """``perf-gate run`` then ``finalize`` in a new repository: (repo, exit code, output)."""
     repo = harness.ab_repository(tmp, slowdown=1.3)
-    config = {
-        "version": 1,
-        "mode": "ab",
-        "ab": {"base": "HEAD~1", "rounds": ROUNDS, "build": harness.seeded_build(crate)},
-        "benchmarks": [
-            {
-                "name": "cpu-bench",
-                "command": "cargo bench --bench work -- --noplot",
-                "results": "target/criterion",
-                "log": "cpu-bench.log",
-                "memory": False,
-            }
-        ],
-    }
-    (repo / ".perf-gate.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    ran = perf_gate("run", cwd=repo)
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    judged = perf_gate(
-        "finalize", "--current", "perf-gate-out/perf-run.json", "--threshold", "10",
-        "--no-publish", cwd=repo,
-    )  # fmt: skip
+    judged = run_ab(repo, crate, ROUNDS, "--threshold", "10")
     return repo, judged.returncode, judged.stdout + judged.stderr
 
 
