@@ -28,7 +28,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def fast_check(name: str) -> Check | None:
-    """The compiled yes/no check of ``schemas/<name>`` (``None`` when it has none)."""
+    """The compiled yes/no check of ``schemas/<name>`` (``None`` when it has none): its
+    generated code is written and executed once per process."""
     return compiled(load_schema(name))
 
 

@@ -9,7 +9,9 @@ in between), the compiled predicate and ``jsonschema`` agree; and the error
 
 from __future__ import annotations
 
+import collections
 import copy
+import enum
 import json
 import math
 import random
@@ -22,8 +24,8 @@ from typing import Any
 import pytest
 
 from perf_gate.core.errors import InputError
-from perf_gate.schemas import check_schema, fast_check, is_valid, schema_problems
-from perf_gate.schemas.fastcheck import compiled
+from perf_gate.schemas import check_schema, fast_check, is_valid, load_schema, schema_problems
+from perf_gate.schemas.fastcheck import compiled, source
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = sorted(
@@ -218,3 +220,185 @@ def test_one_of_accepts_only_when_exactly_one_branch_holds() -> None:
     assert check is not None
     assert check(1.5) and check("x")
     assert not check(1)  # number and integer both hold: jsonschema refuses it too
+
+
+# -- the generated code, construct by construct --------------------------------------------
+
+
+class _Text(str):
+    """A ``str`` subclass: a string to jsonschema, not an exact JSON type."""
+
+
+class _Real(float):
+    """A ``float`` subclass."""
+
+
+OTHER_TYPES: list[Any] = [  # values jsonschema may accept but the generated code never claims
+    collections.OrderedDict(a=1),
+    _Text("aa"),
+    (1, 2),
+    enum.IntEnum("Small", "ONE")(1),
+    _Real(1.5),
+]
+VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    1.0,
+    1.5,
+    -0.0,
+    10**400,
+    math.nan,
+    math.inf,
+    -math.inf,
+    "",
+    "a",
+    "aa",
+    "ab",
+    "é",
+    [],
+    [1],
+    [0.5, 2],
+    [1, 2, 3, 4],
+    [-1.0],
+    [0.0, 10.0],
+    [10.5],
+    [math.nan, -1.0],
+    [1.0, math.nan, -1.0],
+    [math.nan, 11.0],
+    [True],
+    [1.0, None],
+    ["a"],
+    [[1]],
+    {},
+    {"a": 1},
+    {"a": 1.5},
+    {"b": 2},
+    {"a": 1, "b": 2},
+    {"a": True},
+    {"a": None, "c": "x"},
+    {"next": {"v": 1}},
+    {"next": {"v": 1.5}},
+    {"next": {"next": {"v": "x"}}},
+    {"child": {"n": "x"}},
+    {"child": {"child": {"n": 1}}},
+]
+# (schema, exact): exact schemas get the same answer as jsonschema for every JSON value;
+# the others (enum/const members of another type, oneOf branches of one type) may say no
+# to a valid value, never yes to an invalid one.
+CONSTRUCTS: list[tuple[dict[str, Any], bool]] = [
+    ({}, True),
+    ({"type": "integer", "minimum": 1}, True),
+    ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1.5}, True),
+    ({"type": ["string", "null"], "minLength": 2}, True),
+    ({"minLength": 2}, True),
+    ({"minimum": 0, "maximum": 1}, True),
+    ({"type": "string", "pattern": "^a+$"}, True),
+    ({"type": ["integer", "string"], "pattern": "b", "minimum": 0}, True),
+    ({"enum": ["a", "b"]}, True),
+    ({"enum": [1, "a", None, True]}, False),
+    ({"const": 1}, False),
+    ({"const": "aa"}, True),
+    (
+        {
+            "type": "object",
+            "required": ["a"],
+            "properties": {"a": {"type": "number"}},
+            "additionalProperties": False,
+        },
+        True,
+    ),
+    ({"type": "object", "additionalProperties": {"type": "integer"}}, True),
+    ({"additionalProperties": False}, True),
+    (
+        {"properties": {"a": {"type": "boolean"}}, "additionalProperties": {"type": "string"}},
+        True,
+    ),
+    ({"properties": {"a": True, "b": False}, "minProperties": 1}, True),
+    (
+        {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": 10},
+            "minItems": 1,
+            "maxItems": 3,
+        },
+        True,
+    ),
+    ({"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}}, True),
+    ({"type": "array", "items": {"type": "number", "exclusiveMaximum": 10}}, True),
+    ({"type": "array", "items": {"type": "number"}}, True),
+    ({"items": {"type": "string"}}, True),
+    ({"items": {"type": "integer", "minimum": 1}}, True),
+    ({"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 1}]}, True),
+    ({"allOf": [{"minimum": 0}, {"maximum": 5}]}, True),
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}, {"type": "string"}]}, True),
+    ({"oneOf": [{"type": "object", "required": ["a"]}, {"required": ["b"]}]}, False),
+    (
+        {
+            "$defs": {
+                "node": {
+                    "type": "object",
+                    "properties": {"next": {"$ref": "#/$defs/node"}, "v": {"type": "integer"}},
+                }
+            },
+            "$ref": "#/$defs/node",
+        },
+        True,
+    ),
+    ({"type": "object", "properties": {"child": {"$ref": "#"}, "n": {"type": "number"}}}, True),
+    (
+        {
+            "properties": {"a": {"anyOf": [{"$ref": "#/$defs/n"}, {"type": "null"}]}},
+            "$defs": {"n": {"type": "number", "maximum": 1}},
+        },
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "exact"), CONSTRUCTS, ids=lambda s: json.dumps(s)[:60])
+def test_each_construct_is_judged_like_jsonschema_does(schema: dict[str, Any], exact: bool) -> None:
+    import jsonschema
+
+    check = compiled(schema)
+    assert check is not None, schema
+    assert check.__code__.co_filename.startswith("<fastcheck"), "not the generated code"
+    validator = jsonschema.Draft202012Validator(schema)
+    for value in VALUES:
+        valid = validator.is_valid(value)
+        if exact:
+            assert check(value) == valid, f"{schema}: {value!r} compiled {check(value)}"
+        else:
+            assert valid or not check(value), f"{schema}: {value!r} wrongly accepted"
+    for value in OTHER_TYPES:
+        assert validator.is_valid(value) or not check(value), f"{schema}: {value!r}"
+
+
+def test_values_of_another_type_are_left_to_the_full_validator() -> None:
+    check = compiled({"enum": [1, "a"]})
+    assert check is not None
+    assert check(1) and check("a")
+    assert not check(1.0)  # equal to 1 for jsonschema, too: the full validator says so
+    assert is_valid(
+        {"benchmarks": [{"name": "b", "stats": {"median": 1.0}}]}, "pytest-benchmark.schema.json"
+    )
+    ordered = collections.OrderedDict(benchmarks=[{"name": "b", "stats": {"median": 1.0}}])
+    fast = fast_check("pytest-benchmark.schema.json")
+    assert fast is not None and not fast(ordered)
+    assert is_valid(ordered, "pytest-benchmark.schema.json")
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_every_shipped_schema_is_checked_by_generated_code(schema: str) -> None:
+    check = fast_check(schema)
+    assert check is not None
+    assert check.__code__.co_filename.startswith("<fastcheck ")
+
+
+def test_sample_arrays_are_checked_in_c_with_only_the_bounds_the_schema_sets() -> None:
+    code = source(load_schema("criterion-sample.schema.json"))
+    assert "set(map(type, x)) <= _NUM" in code
+    assert "min(x)" in code and "max(x)" not in code  # minimum 0, no maximum
