@@ -46,16 +46,30 @@ def check_values(metrics: Sequence[Metric]) -> None:
                 f"limit of {name_chars:,} (limits.name_chars)",
                 path=metric.source,
             )
-        numbers = [metric.value, *metric.samples]
-        numbers += [n for n in (metric.lower, metric.upper, metric.tolerance) if n is not None]
-        bad = None  # the first bad number; the scans run in C, the search only on a hit
-        if not all(map(math.isfinite, numbers)):
-            bad = next(n for n in numbers if not math.isfinite(n))
-        elif metric.kind in _NEVER_NEGATIVE and min(numbers) < 0:
-            bad = next(n for n in numbers if n < 0)
+        bad = _first_bad(metric)
         if bad is not None:
             raise InputError(
                 f"impossible value {bad:g} {metric.unit}".rstrip(),
                 path=metric.source,
                 where=f"metric {metric.name[:200]!r}",
             )
+
+
+def _first_bad(metric: Metric) -> float | None:
+    """The first impossible number of the metric (its value, samples, interval and
+    tolerance, in that order), or ``None``. The scans run in C and copy nothing: the
+    samples' ``sum`` is finite when every sample is (a NaN or an infinity makes it NaN or
+    infinite; only finite values too large to add up send it to the search below, which
+    then finds nothing), and one ``min`` finds a negative."""
+    samples = metric.samples
+    ends = [
+        n for n in (metric.value, metric.lower, metric.upper, metric.tolerance) if n is not None
+    ]
+    if not (all(map(math.isfinite, ends)) and math.isfinite(sum(samples))):
+        numbers = [metric.value, *samples, *ends[1:]]
+        bad = next((n for n in numbers if not math.isfinite(n)), None)
+        if bad is not None:
+            return bad
+    if metric.kind in _NEVER_NEGATIVE and (min(ends) < 0 or (samples and min(samples) < 0)):
+        return next(n for n in [metric.value, *samples, *ends[1:]] if n < 0)
+    return None

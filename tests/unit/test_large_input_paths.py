@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from perf_gate.core import limits
 from perf_gate.core.errors import InputError
 from perf_gate.inputs import parsers
 from perf_gate.inputs.baseline import store
 from perf_gate.inputs.baseline.store import STORE_MARK, json_head
-from perf_gate.inputs.parsers import DirectoryScan, parse_file, scan_directory
-from perf_gate.inputs.parsers.base import Sniff, finite_array
+from perf_gate.inputs.parsers import DirectoryScan, base, parse_file, scan_directory
+from perf_gate.inputs.parsers.base import Sniff, finite_array, read_sniff
 from perf_gate.inputs.parsers.criterion import CriterionTree
 from perf_gate.report.receipt import dumps
+from perf_gate.schemas import load_schema
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,13 @@ def test_plain_sample_arrays_are_scaled() -> None:
     assert finite_array([], _sniff(), "$.data") == ()
 
 
+def test_plain_sample_arrays_come_back_as_floats() -> None:
+    floats = [0.5, 2.0, 0.0]
+    assert finite_array(floats, _sniff(), "$.data") == (0.5, 2.0, 0.0)
+    mixed = finite_array([1, 2.5, 0], _sniff(), "$.data")
+    assert mixed == (1.0, 2.5, 0.0) and all(type(v) is float for v in mixed)
+
+
 @pytest.mark.parametrize(
     ("values", "index", "message"),
     [
@@ -57,6 +68,8 @@ def test_plain_sample_arrays_are_scaled() -> None:
         ([1.0, -3.0], 1, "negative value"),
         ([1.0, True], 1, "expected a number"),
         (["1"], 0, "expected a number"),
+        ([1.0, 10**400], 1, "not a finite number"),  # was an OverflowError from sum()
+        ([10**400, 1], 0, "not a finite number"),
     ],
 )
 def test_a_bad_sample_is_named_by_its_index(values: list[Any], index: int, message: str) -> None:
@@ -116,3 +129,66 @@ def test_a_baseline_folder_is_walked_once(tmp_path: Path, monkeypatch: pytest.Mo
     runs = store.load_file(tmp_path / "criterion", None)
     assert [m.name for m in runs[-1].run.metrics] == ["a", "b"]
     assert walks == [tmp_path / "criterion"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 5000])
+def test_a_file_is_read_whole_up_to_the_input_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(limits, "_active", [dataclasses.replace(limits.current(), input_bytes=100)])
+    path = tmp_path / "results.json"
+    path.write_bytes(b"x" * size)
+    if size > 100:
+        with pytest.raises(InputError, match="larger than the input limit of 100 bytes"):
+            read_sniff(path)
+    else:
+        assert read_sniff(path).data == b"x" * size
+
+
+def test_a_file_that_grew_since_its_size_was_taken_is_read_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "results.json"
+    path.write_bytes(b"a" * 10)
+    monkeypatch.setattr(base.os, "fstat", lambda fd: os.stat_result((0,) * 6 + (4,) + (0,) * 3))
+    with open(path, "rb") as handle:
+        assert base._read_up_to(handle, 101) == b"a" * 10
+    with open(path, "rb") as handle:
+        assert base._read_up_to(handle, 8) == b"a" * 8
+
+
+def test_a_pipe_without_a_size_is_read_up_to_the_limit() -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"b" * 50)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as handle:
+        assert base._read_up_to(handle, 20) == b"b" * 20
+
+
+@pytest.mark.parametrize(
+    ("schema", "items"),
+    [
+        ("pytest-benchmark.schema.json", "benchmarks.items.stats.data"),
+        ("criterion-sample.schema.json", "iters"),
+        ("criterion-sample.schema.json", "times"),
+    ],
+)
+def test_arrays_read_as_schema_checked_are_held_to_numbers_not_below_0(
+    schema: str, items: str
+) -> None:
+    """finite_array(schema_checked=True) leaves types and negatives to these schemas."""
+    node = load_schema(schema)
+    for key in items.split("."):
+        node = node[key] if key == "items" else node["properties"][key]
+    assert node["items"] == {"type": "number", "minimum": 0}
+
+
+@pytest.mark.parametrize("bad", ["true", "-1.5", '"1"', "null"])
+def test_a_bad_sample_is_still_refused_with_its_path(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(
+        f'{{"benchmarks": [{{"name": "t", "stats": {{"median": 1, "data": [1, {bad}]}}}}]}}'
+    )
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert caught.value.where == "$.benchmarks[0].stats.data[1]"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import statistics
+from operator import truediv
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ from perf_gate.inputs.parsers.base import (
 
 _MARKERS = ("estimates.json", "sample.json")
 _RATE_UNITS = {"Bytes": "B/s", "BytesDecimal": "B/s", "Elements": "elem/s"}
+_SCHEMAS = {
+    "benchmark.json": "criterion-benchmark.schema.json",
+    "estimates.json": "criterion-estimates.schema.json",
+}
 
 
 class CriterionTree:
@@ -65,22 +70,23 @@ class CriterionTree:
 
     def parse_unit(self, unit: Path) -> ParseResult:
         run = unit / self.saved
+        present = _existing(run)
         files: list[InputFile] = []
-        benchmark = self._read(run / "benchmark.json", "criterion-benchmark.schema.json", files)
+        benchmark = self._read(run, "benchmark.json", present, files)
         name = str(benchmark.get("full_id") or benchmark.get("title") or _path_id(unit))
         samples: tuple[float, ...] = ()
-        if (run / "sample.json").exists():
+        if "sample.json" in present:
             sniff = read_sniff(run / "sample.json")
             samples = _samples(sniff)
             files.append(sniff.input_file(self.name))
-        estimates = self._read(run / "estimates.json", "criterion-estimates.schema.json", files)
+        estimates = self._read(run, "estimates.json", present, files)
         estimate, lower, upper = _typical_estimate(estimates)
         value = estimate if estimate is not None or not samples else statistics.median(samples)
         if value is None:
             raise InputError(
                 "criterion benchmark without estimates.json or sample.json", path=str(run)
             )
-        meta = _change(unit / "change" / "estimates.json") if self.saved == "new" else ()
+        meta = _change(unit) if self.saved == "new" else ()
         source = str(unit)
         metrics = [
             Metric(
@@ -104,14 +110,30 @@ class CriterionTree:
             metrics.append(rate)
         return ParseResult(metrics=tuple(metrics), files=tuple(files))
 
-    def _read(self, path: Path, schema: str, files: list[InputFile]) -> dict[str, Any]:
-        if not path.exists():
+    def _read(
+        self, run: Path, file: str, present: frozenset[str], files: list[InputFile]
+    ) -> dict[str, Any]:
+        if file not in present:
             return {}
-        sniff = read_sniff(path)
+        sniff = read_sniff(run / file)
         doc = sniff.json_or_error()
-        validate_or_raise(sniff, doc, schema)
+        validate_or_raise(sniff, doc, _SCHEMAS[file])
         files.append(sniff.input_file(self.name))
         return doc if isinstance(doc, dict) else {}
+
+
+def _existing(folder: Path) -> frozenset[str]:
+    """The names in ``folder`` that exist, as ``(folder / name).exists()`` says (a link to
+    nothing does not), from one read of the folder instead of a ``stat`` per file."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(
+                entry.name
+                for entry in entries
+                if not entry.is_symlink() or os.path.exists(entry.path)
+            )
+    except OSError:
+        return frozenset()
 
 
 def _path_id(unit: Path) -> str:
@@ -151,10 +173,13 @@ def _float_or_none(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _change(path: Path) -> tuple[tuple[str, str], ...]:
-    """criterion's own base→new change of the mean, as ``meta`` (``+3.1%``)."""
-    if not path.exists():
+def _change(unit: Path) -> tuple[tuple[str, str], ...]:
+    """criterion's own base→new change of the mean (``<unit>/change/estimates.json``), as
+    ``meta`` (``+3.1%``)."""
+    where = os.path.join(unit, "change", "estimates.json")
+    if not os.path.exists(where):
         return ()
+    path = Path(where)
     sniff = read_sniff(path)
     doc = sniff.json_or_error()
     mean = doc.get("mean") if isinstance(doc, dict) else None
@@ -173,12 +198,12 @@ def _samples(sniff: Sniff) -> tuple[float, ...]:
             path=str(sniff.path),
             where="$.times",
         )
-    counts = finite_array(iters, sniff, "$.iters")
+    counts = finite_array(iters, sniff, "$.iters", schema_checked=True)
     if 0 in counts:
         i = counts.index(0)
         raise InputError("zero iterations", path=str(sniff.path), where=f"$.iters[{i}]")
-    spans = finite_array(times, sniff, "$.times")
-    return tuple([t / n for n, t in zip(counts, spans, strict=True)])
+    spans = finite_array(times, sniff, "$.times", schema_checked=True)
+    return tuple(map(truediv, spans, counts))  # floats: t / n, item by item, in C
 
 
 def _per_iteration(throughput: Any) -> tuple[float, str] | None:

@@ -23,7 +23,7 @@ import re
 import statistics
 from typing import Any
 
-from perf_gate.core.model import Finding, Kind, Metric, ParseResult
+from perf_gate.core.model import Device, Finding, Kind, Metric, ParseResult
 from perf_gate.core.units import to_mb, to_ns
 from perf_gate.inputs.parsers import register
 from perf_gate.inputs.parsers.base import (
@@ -109,6 +109,17 @@ def _is_rate(values: list[float], times: list[list[float]]) -> bool:
     return False
 
 
+def _times(real: list[float], cpu: list[float], iterations: list[float]) -> list[list[float]]:
+    """The run's times a rate counter may be the inverse of: real and CPU, per iteration
+    and in total."""
+    return [
+        [t * n for t, n in zip(series, iterations, strict=True)] if total else series
+        for series in (real, cpu)
+        if len(series) == len(real)
+        for total in (False, True)
+    ]
+
+
 class GoogleBenchmark:
     name = "google-benchmark"
     description = (
@@ -152,10 +163,11 @@ class GoogleBenchmark:
                 continue
             runs.setdefault(run, []).append((i, entry))
         metrics: list[Metric] = []
+        device = device_from_name(sniff.path)
         for run in dict.fromkeys([*runs, *aggregates]):
             repetitions = runs.get(run) or self._summary(aggregates.get(run, {}))
             if repetitions:
-                metrics += self._metrics(sniff, run, repetitions, sampled=run in runs)
+                metrics += self._metrics(sniff, run, repetitions, device, sampled=run in runs)
         return one_file(sniff, self.name, metrics, findings)
 
     @staticmethod
@@ -167,22 +179,28 @@ class GoogleBenchmark:
         return []
 
     def _metrics(
-        self, sniff: Sniff, run: str, repetitions: list[tuple[int, dict[str, Any]]], sampled: bool
+        self,
+        sniff: Sniff,
+        run: str,
+        repetitions: list[tuple[int, dict[str, Any]]],
+        device: Device | None,
+        sampled: bool,
     ) -> list[Metric]:
         source = str(sniff.path)
-        device = device_from_name(sniff.path)
         real: list[float] = []
         cpu: list[float] = []
         iterations: list[float] = []
         counters: dict[str, list[float]] = {}
         for i, entry in repetitions:
             where = f"$.benchmarks[{i}]"
-            unit = str(entry.get("time_unit", "ns"))
-            real.append(to_ns(finite(entry["real_time"], sniff, f"{where}.real_time"), unit))
+            scale = to_ns(1.0, str(entry.get("time_unit", "ns")))  # to_ns(x, unit) = x * scale
+            real.append(finite(entry["real_time"], sniff, f"{where}.real_time") * scale)
             if "cpu_time" in entry:
-                cpu.append(to_ns(finite(entry["cpu_time"], sniff, f"{where}.cpu_time"), unit))
+                cpu.append(finite(entry["cpu_time"], sniff, f"{where}.cpu_time") * scale)
             count = entry.get("iterations")
             iterations.append(float(count) if isinstance(count, (int, float)) else 1.0)
+            if entry.keys() <= _RESERVED:  # no counters: the usual entry
+                continue
             for key, value in entry.items():
                 if key in _RESERVED or isinstance(value, bool):
                     continue
@@ -207,15 +225,13 @@ class GoogleBenchmark:
                 meta=tuple(meta),
             )
         ]
-        times = [
-            [t * n for t, n in zip(series, iterations, strict=True)] if total else series
-            for series in (real, cpu)
-            if len(series) == len(real)
-            for total in (False, True)
-        ]
         for counter, values in counters.items():
             kind, unit = _counter_kind(counter)
-            if kind is Kind.OTHER and len(values) == len(real) and _is_rate(values, times):
+            if (
+                kind is Kind.OTHER
+                and len(values) == len(real)
+                and _is_rate(values, _times(real, cpu, iterations))
+            ):
                 kind, unit = Kind.THROUGHPUT, "/s"
             if kind is Kind.MEMORY:
                 values = [to_mb(v, "b") for v in values]

@@ -23,6 +23,9 @@ from perf_gate.inputs.parsers.base import (
     validate_or_raise,
 )
 
+_NS_PER_S = to_ns(1.0, "s")  # to_ns(x, "s") is x times this
+_META = ("rounds", "iterations", "ops")
+
 
 class PytestBenchmark:
     name = "pytest-benchmark"
@@ -50,14 +53,16 @@ class PytestBenchmark:
     def _metric(self, sniff: Sniff, i: int, bench: dict[str, Any], device: Device | None) -> Metric:
         where = f"$.benchmarks[{i}].stats"
         stats = bench["stats"]
-        median = stats["median"]
-        samples = finite_array(stats.get("data") or [], sniff, f"{where}.data", to_ns(1.0, "s"))
-        meta = tuple(
-            (key, f"{stats[key]:g}") for key in ("rounds", "iterations", "ops") if key in stats
+        data = stats.get("data")
+        samples = (
+            finite_array(data, sniff, f"{where}.data", _NS_PER_S, schema_checked=True)
+            if data
+            else ()
         )
+        meta = tuple([(key, f"{stats[key]:g}") for key in _META if key in stats])
         return Metric(
             name=str(bench.get("fullname") or bench["name"]),
-            value=to_ns(finite(median, sniff, f"{where}.median"), "s"),
+            value=finite(stats["median"], sniff, f"{where}.median") * _NS_PER_S,
             unit="ns",
             kind=Kind.TIMING,
             direction="lower",
