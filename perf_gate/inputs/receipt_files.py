@@ -28,6 +28,8 @@ SEED_NAMES = (
 )
 # Folders that hold no receipts (a criterion tree alone can hold 100,000 files).
 _PRUNE = {"node_modules", "__pycache__"}
+_CACHE_TAG = "CACHEDIR.TAG"  # a build cache (cargo's target/) says so with this file
+_CRITERION = "criterion"  # target/criterion: criterion's own plots and data, no receipts
 _SNIFF_BYTES = 4096
 
 
@@ -93,17 +95,19 @@ def _classify(path: Path) -> str | None:
 
 
 def _walk(folder: Path) -> Iterable[Path]:
-    """Files below ``folder`` as the input reader walks it (no hidden names, no build
-    cache such as cargo's ``target/`` with its ``CACHEDIR.TAG``), and no criterion tree."""
+    """Files below ``folder`` that may be receipts (a seed name or an SVG), as the input
+    reader walks it (no hidden names, no build cache such as cargo's ``target/`` with its
+    ``CACHEDIR.TAG``), and no criterion tree (a folder named ``criterion*``, met on the
+    way or given as the input itself)."""
+    if folder.name.startswith(_CRITERION):
+        return
     for top, dirs, names in os.walk(folder):
-        if (Path(top) / "CACHEDIR.TAG").exists():
+        if _CACHE_TAG in names or _CACHE_TAG in dirs:
             dirs[:] = []
             continue
-        dirs[:] = sorted(
-            d for d in dirs if d not in _PRUNE and not d.startswith((".", "criterion"))
-        )
+        dirs[:] = sorted(d for d in dirs if d not in _PRUNE and not d.startswith((".", _CRITERION)))
         for name in sorted(names):
-            if not name.startswith("."):
+            if not name.startswith(".") and (kind_of(name) or name.lower().endswith(".svg")):
                 yield Path(top) / name
 
 

@@ -115,3 +115,21 @@ def test_the_artifacts_link_is_built_from_the_actions_environment_or_not_at_all(
     assert artifacts_url({**env, "GITHUB_RUN_ID": "12)](https://evil"}) is None
     assert artifacts_url({**env, "GITHUB_REPOSITORY": "octo/r) [x](y"}) is None
     assert artifacts_url({**env, "GITHUB_SERVER_URL": "javascript:alert(1)"}) is None
+
+
+def test_a_criterion_tree_given_as_the_input_is_not_searched(tmp_path: Path) -> None:
+    """criterion's tree holds its own SVG plots and 6 files a benchmark (60,000 at 10,000
+    benchmarks, a second to walk): no receipts, as when a workspace walk meets it."""
+    tree = tmp_path / "target" / "criterion"
+    write(tree / "report" / "perf-profile.svg", "<svg/>")
+    write(tree / "group" / "bench" / "new" / "estimates.json", "{}")
+    assert find_receipts([tree]).files == ()
+    assert [f.path for f in find_receipts([tmp_path]).files] == []  # pruned below, as before
+    write(tmp_path / "perf-profile.svg", "<svg/>")
+    assert [f.path for f in find_receipts([tmp_path]).files] == ["perf-profile.svg"]
+
+
+def test_a_hidden_folder_given_as_the_input_is_searched(tmp_path: Path) -> None:
+    saved = tmp_path / ".benchmarks"  # where pytest-benchmark saves its runs
+    write(saved / "cpu-bench.log", "x")
+    assert [f.path for f in find_receipts([saved]).files] == ["cpu-bench.log"]
