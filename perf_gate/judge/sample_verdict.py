@@ -60,7 +60,7 @@ from perf_gate.judge.stats import (
     hodges_lehmann_shift,
     inflation_factor,
     least_rank_test_p,
-    log_median_se,
+    log_median_se_of_logs,
     median,
     median_of_sorted,
     normal_quantile,
@@ -194,12 +194,15 @@ def summarise_run(samples: Sequence[float]) -> RunSummary | None:
     Returns ``None`` when no usable value is left.
     """
     usable = sorted(samples)
-    if not usable or not usable[0] > 0.0 or not math.isfinite(math.fsum(usable)):
-        usable = sorted(value for value in samples if value > 0.0 and math.isfinite(value))
+    # All positive and finite: a NaN or an infinity makes the (C-level) sum non-finite, and
+    # so do finite values too large to add up, which the filter below then keeps.
+    if not usable or not usable[0] > 0.0 or not math.isfinite(sum(usable)):
+        usable = [value for value in usable if value > 0.0 and math.isfinite(value)]
+        usable.sort()  # a NaN leaves the first sort's order undefined; else already sorted
         if not usable:
             return None
-    variance = log_median_se(usable) ** 2 if len(usable) >= 2 else 0.0
     logs = list(map(math.log, usable))
+    variance = log_median_se_of_logs(logs) ** 2 if len(logs) >= 2 else 0.0
     points = tuple(block_means(logs, HL_POINTS))
     return RunSummary(median_of_sorted(logs), variance, len(usable), points)
 

@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, groupby, pairwise, repeat
-from operator import sub, truediv
+from operator import itemgetter, sub, truediv
 from statistics import NormalDist
+from typing import Any
 
 _STANDARD_NORMAL = NormalDist()
 
@@ -179,6 +180,14 @@ def log_median_se(sorted_values: Sequence[float]) -> float:
     return (math.log(sorted_values[n - c]) - math.log(sorted_values[c - 1])) / (2.0 * z)
 
 
+def log_median_se_of_logs(sorted_logs: Sequence[float]) -> float:
+    """:func:`log_median_se` of the values whose logs, sorted, are ``sorted_logs`` (the
+    same float operations on the same logs: the same result)."""
+    n = len(sorted_logs)
+    c, z = median_order_statistic_rank(n)
+    return (sorted_logs[n - c] - sorted_logs[c - 1]) / (2.0 * z)
+
+
 def block_means(sorted_values: Sequence[float], blocks: int) -> list[float]:
     """Compress sorted values into ``blocks`` means of consecutive, near-equal runs.
 
@@ -188,22 +197,19 @@ def block_means(sorted_values: Sequence[float], blocks: int) -> list[float]:
     n = len(sorted_values)
     if n <= blocks:
         return list(sorted_values)
-    running = list(accumulate(sorted_values, initial=0.0))
-    starts, stops, sizes = _block_bounds(n, blocks)
-    at = running.__getitem__
-    # C-level maps: the same operations, in the same order, as a loop over the blocks.
-    return list(map(truediv, map(sub, map(at, stops), map(at, starts)), sizes))
+    at_bounds, sizes = _block_bounds(n, blocks)
+    ends = at_bounds(list(accumulate(sorted_values, initial=0.0)))
+    # C-level: the same operations, in the same order, as a loop over the blocks.
+    return list(map(truediv, map(sub, ends[1:], ends[:-1]), sizes))
 
 
 @lru_cache(maxsize=256)
-def _block_bounds(n: int, blocks: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """The start and stop indices (into a running sum) and sizes of the blocks of ``n`` values."""
+def _block_bounds(n: int, blocks: int) -> tuple[itemgetter[Any], tuple[int, ...]]:
+    """The block bounds' entries of a running sum (one C call picks them all) and the
+    sizes of the blocks of ``n`` values (block ``j`` holds ``[j n // blocks, (j+1) n //
+    blocks)``; ``blocks`` >= 1, so at least two bounds, a tuple)."""
     bounds = [j * n // blocks for j in range(blocks + 1)]
-    return (
-        tuple(bounds[:-1]),
-        tuple(bounds[1:]),
-        tuple(stop - start for start, stop in pairwise(bounds)),
-    )
+    return itemgetter(*bounds), tuple(stop - start for start, stop in pairwise(bounds))
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,8 @@ def hodges_lehmann_shift(
     Costs ``O(len(x) len(y) log)``, hence the compression.
     """
     m, n = counts if counts is not None else (len(x), len(y))
-    differences = sorted([b - a for b in y for a in x])
+    differences = [b - a for b in y for a in x]
+    differences.sort()
     total = len(differences)
     estimate = median_of_sorted(differences)
     pairs = m * n
@@ -263,6 +270,7 @@ def hodges_lehmann_shift(
     return ShiftEstimate(estimate, low, high, se)
 
 
+@lru_cache(maxsize=256)
 def least_rank_test_p(m: int, n: int) -> float:
     """The smallest two-sided p-value an exact rank test of ``m`` vs ``n`` samples can give.
 

@@ -286,6 +286,12 @@ def test_summarise_run_ignores_unusable_values() -> None:
     assert single is not None and single.variance == 0.0
 
 
+def test_summarise_run_keeps_finite_samples_too_large_to_add_up() -> None:
+    run = summarise_run([1e308, 1e308, 1e308])  # math.fsum raised OverflowError here
+    assert run is not None
+    assert (run.count, run.log_median) == (3, math.log(1e308))
+
+
 def test_without_history_a_lone_regression_in_a_suite_fails() -> None:
     rng = random.Random(16)
     cases = [

@@ -14,7 +14,14 @@ from itertools import accumulate, pairwise
 
 import pytest
 
-from perf_gate.judge.stats import block_means, mann_whitney_u, two_sided_normal_p
+from perf_gate.judge.sample_verdict import HL_POINTS, RunSummary, summarise_run
+from perf_gate.judge.stats import (
+    block_means,
+    log_median_se,
+    mann_whitney_u,
+    median_of_sorted,
+    two_sided_normal_p,
+)
 
 
 def _reference_block_means(sorted_values: Sequence[float], blocks: int) -> list[float]:
@@ -76,3 +83,47 @@ def test_mann_whitney_u_equals_the_rank_sum_loop(ties: bool) -> None:
 
 def test_mann_whitney_u_of_one_shared_value_equals_the_rank_sum_loop() -> None:
     assert mann_whitney_u([2.0] * 4, [2.0] * 3) == _reference_mann_whitney_u([2.0] * 4, [2.0] * 3)
+
+
+def _reference_summarise_run(samples: Sequence[float]) -> RunSummary | None:
+    usable = sorted(samples)
+    if not usable or not usable[0] > 0.0 or not math.isfinite(math.fsum(usable)):
+        usable = sorted(value for value in samples if value > 0.0 and math.isfinite(value))
+        if not usable:
+            return None
+    variance = log_median_se(usable) ** 2 if len(usable) >= 2 else 0.0
+    logs = list(map(math.log, usable))
+    points = tuple(_reference_block_means(logs, HL_POINTS))
+    return RunSummary(median_of_sorted(logs), variance, len(usable), points)
+
+
+def _with_bad_values(rng: random.Random, values: list[float]) -> list[float]:
+    """Some runs get NaN, infinities, zeros and negatives put in at random places."""
+    for bad in (math.nan, math.inf, -math.inf, 0.0, -1.0):
+        if rng.random() < 0.3:
+            values.insert(rng.randrange(len(values) + 1), bad)
+    return values
+
+
+def _agrees_with_the_reference(values: list[float]) -> None:
+    try:
+        expected = _reference_summarise_run(values)
+    except ValueError:  # fsum's "-inf + inf": the old code raised; the usable values count
+        expected = _reference_summarise_run([v for v in values if v > 0.0 and math.isfinite(v)])
+    assert summarise_run(values) == expected, values
+    assert summarise_run(tuple(values)) == expected
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_summarise_run_equals_the_sort_fsum_loop(ties: bool) -> None:
+    rng = random.Random(1414)
+    for count in (0, 1, 2, 3, 5, 31, 32, 33, 64, 100, 257):
+        for _ in range(8):
+            values = _with_bad_values(rng, [v * 1e6 for v in _samples(rng, count, ties=ties)])
+            _agrees_with_the_reference(values)
+
+
+def test_summarise_run_of_only_unusable_values_is_none_as_before() -> None:
+    for values in ([], [math.nan], [0.0, -1.0], [math.nan, -math.inf]):
+        assert summarise_run(values) is None is _reference_summarise_run(values)
+    assert summarise_run([math.inf, math.nan, -math.inf]) is None  # fsum raised ValueError
