@@ -112,6 +112,48 @@ def test_criterion_units_skip_hidden_folders_and_the_root_itself(tmp_path: Path)
     assert CriterionTree().find_units(tmp_path) == [tmp_path, tmp_path / "g/a", tmp_path / "g/b"]
 
 
+def _units_by_os_walk(root: Path, saved: str) -> list[Path]:
+    """find_units as it was: os.walk, hidden folders pruned, links to folders not followed."""
+    units = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        marked = any(marker in filenames for marker in ("estimates.json", "sample.json"))
+        if dirpath != str(root) and os.path.basename(dirpath) == saved and marked:
+            units.append(Path(os.path.dirname(dirpath)))
+    return sorted(units)
+
+
+def test_criterion_units_are_the_ones_os_walk_finds(tmp_path: Path) -> None:
+    tree = tmp_path / "criterion"
+    runs = {
+        "g/a/new": "estimates.json",
+        "g/a/base": "sample.json",
+        "g/new/new": "sample.json",  # a function named new
+        "g/new/base": "estimates.json",
+        "g/new/p/new": "estimates.json",
+        "g/b/base": "benchmark.json",  # no marker file
+        ".hidden/c/new": "estimates.json",
+        "new": "estimates.json",
+    }
+    for folder, marker in runs.items():
+        (tree / folder).mkdir(parents=True)
+        (tree / folder / marker).write_text("{}")
+    (tmp_path / "elsewhere" / "x" / "new").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "x" / "new" / "estimates.json").write_text("{}")
+    (tree / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tree / "g" / "a" / "new" / "sample.json").symlink_to(tmp_path / "nothing")
+    (tree / "g" / "b" / "base" / "sample.json").symlink_to(tmp_path / "nothing")
+    for saved in ("new", "base"):
+        assert CriterionTree(saved).find_units(tree) == _units_by_os_walk(tree, saved)
+    assert CriterionTree().find_units(tree) == [
+        tree,
+        tree / "g/a",
+        tree / "g/new",
+        tree / "g/new/p",
+    ]
+    assert CriterionTree("base").find_units(tree) == [tree / "g/a", tree / "g/b", tree / "g/new"]
+
+
 def test_a_baseline_folder_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("a", "b"):
         run = tmp_path / "criterion" / name / "new"

@@ -60,12 +60,23 @@ class CriterionTree:
         """Benchmark folders below ``root`` with ``<saved>/estimates.json`` or ``sample.json``
         (hidden folders skipped); one walk, as a tree of 10,000 benchmarks is 60,000 files."""
         units = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            if dirpath == str(root) or os.path.basename(dirpath) != self.saved:
+        top = os.fspath(root)
+        pending = [top]
+        while pending:  # os.walk(root) without its lstat per folder: d_type says it all
+            folder = pending.pop()
+            saved = folder != top and os.path.basename(folder) == self.saved
+            marked = False
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if not entry.is_dir():
+                            marked = marked or (saved and entry.name in _MARKERS)
+                        elif not entry.name.startswith(".") and not entry.is_symlink():
+                            pending.append(entry.path)
+            except OSError:
                 continue
-            if any(marker in filenames for marker in _MARKERS):
-                units.append(Path(os.path.dirname(dirpath)))
+            if marked:
+                units.append(Path(os.path.dirname(folder)))
         return sorted(units)
 
     def parse_unit(self, unit: Path) -> ParseResult:
