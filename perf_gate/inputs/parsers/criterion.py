@@ -81,16 +81,16 @@ class CriterionTree:
 
     def parse_unit(self, unit: Path) -> ParseResult:
         run = unit / self.saved
-        present = _existing(run)
         files: list[InputFile] = []
-        benchmark = self._read(run, "benchmark.json", present, files)
+        benchmark = self._read(run / "benchmark.json", files)
         name = str(benchmark.get("full_id") or benchmark.get("title") or _path_id(unit))
         samples: tuple[float, ...] = ()
-        if "sample.json" in present:
-            sniff = read_sniff(run / "sample.json")
+        sample = run / "sample.json"
+        if sample.exists():
+            sniff = read_sniff(sample)
             samples = _samples(sniff)
             files.append(sniff.input_file(self.name))
-        estimates = self._read(run, "estimates.json", present, files)
+        estimates = self._read(run / "estimates.json", files)
         estimate, lower, upper = _typical_estimate(estimates)
         value = estimate if estimate is not None or not samples else statistics.median(samples)
         if value is None:
@@ -121,30 +121,14 @@ class CriterionTree:
             metrics.append(rate)
         return ParseResult(metrics=tuple(metrics), files=tuple(files))
 
-    def _read(
-        self, run: Path, file: str, present: frozenset[str], files: list[InputFile]
-    ) -> dict[str, Any]:
-        if file not in present:
+    def _read(self, path: Path, files: list[InputFile]) -> dict[str, Any]:
+        if not path.exists():
             return {}
-        sniff = read_sniff(run / file)
+        sniff = read_sniff(path)
         doc = sniff.json_or_error()
-        validate_or_raise(sniff, doc, _SCHEMAS[file])
+        validate_or_raise(sniff, doc, _SCHEMAS[path.name])
         files.append(sniff.input_file(self.name))
         return doc if isinstance(doc, dict) else {}
-
-
-def _existing(folder: Path) -> frozenset[str]:
-    """The names in ``folder`` that exist, as ``(folder / name).exists()`` says (a link to
-    nothing does not), from one read of the folder instead of a ``stat`` per file."""
-    try:
-        with os.scandir(folder) as entries:
-            return frozenset(
-                entry.name
-                for entry in entries
-                if not entry.is_symlink() or os.path.exists(entry.path)
-            )
-    except OSError:
-        return frozenset()
 
 
 def _path_id(unit: Path) -> str:
