@@ -188,6 +188,7 @@ def evaluate(
         inputs=inputs,
         artifacts=ctx.artifacts,
         extra=extra,
+        table=table,
     )
     html = render_html(
         gate_line=evidence.gate_line,
