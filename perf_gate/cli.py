@@ -330,7 +330,7 @@ def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
         context=inputs.context,
     )
     paths = write_report(report, request.output_dir)
-    say(text_table(report.rows))
+    say(text_table(report.rows, table=report.table or None))
     say("")
     for line in report.evidence.lines:
         say(line)

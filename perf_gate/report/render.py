@@ -156,16 +156,19 @@ def render_summary(
     return render("perf-summary.md.j2", **context)
 
 
-def text_table(rows: list[Row], limit: int = TERMINAL_ROWS) -> str:
+def text_table(
+    rows: list[Row], limit: int = TERMINAL_ROWS, table: Sequence[TableRow] | None = None
+) -> str:
     """The judged rows as aligned plain text for the terminal and job log: what does not
     pass first, then the headline kinds, then the rest, up to ``limit``; the rows left out
-    are counted (the summary has them all)."""
-    ranked = sorted(range(len(rows)), key=lambda i: (*_rank(rows[i]), i))
+    are counted (the summary has them all). ``table``: the rows' cells when the report has
+    them (the summary's, before escaping), in the same order."""
+    if table is None:
+        ranked = sorted(range(len(rows)), key=lambda i: (*_rank(rows[i]), i))
+    else:
+        ranked = sorted(range(len(rows)), key=lambda i: (table[i].severity, table[i].order, i))
     header = ("Metric", "Baseline", "Current", "Delta", "Threshold", "Status")
-    body = [
-        (t.metric, t.baseline, t.current, t.delta, t.threshold, t.status)
-        for t in (table_row(rows[i]) for i in ranked[:limit])
-    ]
+    body = [cells(table_row(rows[i]) if table is None else table[i]) for i in ranked[:limit]]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
