@@ -67,17 +67,8 @@ def modules_after(*args: str, cwd: Path) -> tuple[int, set[str]]:
 
 
 def finalize_args(out: Path, pr: Path, *extra: str) -> list[str]:
-    return [
-        "finalize",
-        "--current",
-        str(pr / "current"),
-        "--baseline",
-        str(pr / "baseline"),
-        "--output-dir",
-        str(out),
-        "--no-publish",
-        *extra,
-    ]
+    sides = ["--current", str(pr / "current"), "--baseline", str(pr / "baseline")]
+    return ["finalize", *sides, "--output-dir", str(out), "--no-publish", *extra]
 
 
 @pytest.mark.parametrize("how", ["help", "run"])
