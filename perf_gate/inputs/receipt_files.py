@@ -28,9 +28,9 @@ SEED_NAMES = (
 )
 # Folders that hold no receipts (a criterion tree alone can hold 100,000 files).
 _PRUNE = {"node_modules", "__pycache__"}
-_CACHE_TAG = "CACHEDIR.TAG"  # a build cache (cargo's target/) says so with this file
 _CRITERION = "criterion"  # target/criterion: criterion's own plots and data, no receipts
 _SNIFF_BYTES = 4096
+_CACHE_TAG = "CACHEDIR.TAG"  # a build cache (cargo's target/) says so with this file
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,26 @@ class Receipts:
     missing: tuple[str, ...]  # seed names found nowhere
 
 
+_KINDS = {
+    "cpu-bench.log": "log",
+    "gpu-bench.log": "log",
+    "crossval-perf.json": "crossval",
+    "memory-usage.txt": "memory",
+}
+
+
 def kind_of(name: str) -> str | None:
     """What a file of this name is evidence of, or ``None`` when it is none of the seed's."""
     lowered = name.lower()
     if lowered.endswith(".svg"):
         return "profile" if lowered == "perf-profile.svg" else None
-    return {
-        "cpu-bench.log": "log",
-        "gpu-bench.log": "log",
-        "crossval-perf.json": "crossval",
-        "memory-usage.txt": "memory",
-    }.get(lowered)
+    return _KINDS.get(lowered)
+
+
+def _may_be_evidence(name: str) -> bool:
+    """A seed name or an SVG (perhaps a flame graph): the only names worth a look."""
+    lowered = name.lower()
+    return lowered in _KINDS or lowered.endswith(".svg")
 
 
 def is_flamegraph(path: Path) -> bool:
@@ -95,19 +104,21 @@ def _classify(path: Path) -> str | None:
 
 
 def _walk(folder: Path) -> Iterable[Path]:
-    """Files below ``folder`` that may be receipts (a seed name or an SVG), as the input
+    """Files below ``folder`` that may be evidence (:func:`_may_be_evidence`), as the input
     reader walks it (no hidden names, no build cache such as cargo's ``target/`` with its
-    ``CACHEDIR.TAG``), and no criterion tree (a folder named ``criterion*``, met on the
-    way or given as the input itself)."""
+    ``CACHEDIR.TAG``), and no criterion tree (a folder named ``criterion*``, met on the way
+    or given as the input itself: six files per benchmark, its own plots, no receipts).
+    Names are screened before any path is made."""
     if folder.name.startswith(_CRITERION):
         return
     for top, dirs, names in os.walk(folder):
-        if _CACHE_TAG in names or _CACHE_TAG in dirs:
+        tagged = _CACHE_TAG in names or _CACHE_TAG in dirs
+        if tagged and (Path(top) / _CACHE_TAG).exists():
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if d not in _PRUNE and not d.startswith((".", _CRITERION)))
-        for name in sorted(names):
-            if not name.startswith(".") and (kind_of(name) or name.lower().endswith(".svg")):
+        for name in sorted(n for n in names if _may_be_evidence(n)):
+            if not name.startswith("."):
                 yield Path(top) / name
 
 
