@@ -27,6 +27,9 @@ from perf_gate.schemas import json_path as json_path  # parsers name where a val
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# What ``text.lstrip()`` starting with a bracket looks like in the bytes, in the common case
+# (a BOM, which the text drops, and ASCII white space): no decoding needed to see it.
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\n\r\x0b\x0c]*[{\[]")
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,11 @@ class Sniff:
     @cached_property
     def json(self) -> Any:
         """The parsed JSON document, or ``None`` when the file is not JSON."""
-        stripped = self.text.lstrip()
-        if not stripped.startswith(("{", "[")):
+        seen = _JSON_START.match(self.content or b"")  # else the text decides
+        if not seen and not self.text.lstrip().startswith(("{", "[")):
             return None
         try:
-            return loads(self.text, str(self.path))
+            return loads(self.content or b"", str(self.path))  # read as the text reads
         except InputError:
             return None
 
@@ -74,7 +77,7 @@ class Sniff:
             return self.__dict__["json"]  # already parsed by detection: parse once
         if self.content is None:
             raise InputError("corrupt gzip data", path=str(self.path))
-        return loads(self.text, str(self.path))
+        return loads(self.content, str(self.path))  # bytes: as ``text`` would read them
 
     @cached_property
     def sha256(self) -> str:

@@ -1,0 +1,64 @@
+"""A file's JSON is read from its bytes exactly as from its text (BOM dropped, bad bytes
+replaced), without decoding 30 MB first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perf_gate.core.errors import InputError
+from perf_gate.core.json_input import loads
+from perf_gate.inputs.parsers.base import Sniff
+
+BOM = b"\xef\xbb\xbf"
+FILES = [
+    b'{"a": [1, 2.5]}',
+    BOM + b'{"a": 1}',
+    BOM + BOM + b'{"a": 1}',
+    b" \t\r\n\x0b\x0c[1]",
+    b"\x1c\x1d[1]",  # white space to str.lstrip, not to JSON
+    "\u2003[1]".encode(),
+    b'{"a": "\xff\xfe"}',  # bad bytes: U+FFFD in the text
+    b'{"\xff": 1, "\xfe": 2}',  # both keys U+FFFD: a duplicate
+    b'["\xed\xa0\x80"]',
+    b'{"a": 1, "a": 2}',
+    b"[NaN]",
+    b"[1,]",
+    b"not json",
+    b"",
+    b"\xff[1]",
+]
+
+
+def _old_json(sniff: Sniff) -> Any:
+    """``Sniff.json`` as it read the text before."""
+    if not sniff.text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return loads(sniff.text, str(sniff.path))
+    except InputError:
+        return None
+
+
+def _error(read: Any) -> Any:
+    try:
+        return repr(read())
+    except InputError as exc:
+        return exc.message, exc.where
+
+
+@pytest.mark.parametrize("data", FILES)
+def test_a_files_json_is_read_from_its_bytes_as_from_its_text(data: bytes) -> None:
+    path = Path("in.json")
+    assert repr(Sniff(path, data).json) == repr(_old_json(Sniff(path, data)))
+    new = _error(Sniff(path, data).json_or_error)
+    assert new == _error(lambda: loads(Sniff(path, data).text, "in.json"))
+
+
+def test_replaced_bytes_are_kept_as_the_text_has_them() -> None:
+    sniff = Sniff(Path("in.json"), BOM + b'{"a": "x\xffy"}')
+    assert sniff.json == {"a": "x\ufffdy"}
+    with pytest.raises(InputError, match="duplicate key '\ufffd'"):
+        Sniff(Path("in.json"), b'{"\xff": 1, "\xfe": 2}').json_or_error()
