@@ -91,6 +91,29 @@ def test_a_store_is_found_with_its_mark_spelt_out_or_escaped(tmp_path: Path) -> 
     assert json_head(results) is None
 
 
+def test_a_results_file_with_escapes_is_not_parsed_to_see_whether_it_is_a_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[object] = []
+    real = store.loads
+    monkeypatch.setattr(store, "loads", lambda *a: parsed.append(a) or real(*a))
+    results = tmp_path / "results.json"
+    results.write_text('{"machine_info": {"path": "C:\\\\x", "unit": "\\u00b5s"}}')
+    assert json_head(results) is None
+    assert parsed == []
+    escapes = [f"\\u{ord(c):04X}" for c in STORE_MARK]  # every character escaped, upper case
+    for name, text in [
+        ("upper.json", '{"' + "".join(escapes) + '": 1}'),
+        ("mixed.json", '{"perf\\u005fgate_baselin\\u0065": 1, "p": "C:\\\\x"}'),
+    ]:
+        (tmp_path / name).write_text(text)
+        assert store.is_store(json_head(tmp_path / name))
+    nested = tmp_path / "nested.json"
+    nested.write_text('{"x": {"perf\\u005fgate_baseline": 1}}')
+    assert json_head(nested) is None
+    assert len(parsed) == 3
+
+
 def test_criterion_units_skip_hidden_folders_and_the_root_itself(tmp_path: Path) -> None:
     for folder in ("g/a/new", "g/b/new", ".hidden/c/new", "new"):
         (tmp_path / folder).mkdir(parents=True)
