@@ -131,7 +131,7 @@ def _keys_if_plain(document: Any) -> int | None:
     it may have been an integer beyond 64 bits. Lists and objects only: their scalars are
     looked at in C."""
     count = 0
-    stack = [[document]]  # a float on its own is looked at too
+    stack: list[Any] = [[document]]  # a float on its own is looked at too
     while stack:
         value = stack.pop()
         if type(value) is dict:
