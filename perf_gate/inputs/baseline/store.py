@@ -132,7 +132,7 @@ def json_head(path: Path) -> Any:
         # file that spells it neither way cannot be one, and is not parsed here (a results
         # file with escapes in it would be parsed twice).
         spelt_out = STORE_MARK.encode() in data
-        if not spelt_out and (b"\\u" not in data or not _ESCAPED_MARK.search(data)):
+        if not spelt_out and not (b"\\" in data and b"\\u" in data and _ESCAPED_MARK.search(data)):
             return None
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):

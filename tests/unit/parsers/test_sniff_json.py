@@ -1,16 +1,21 @@
-"""A file's JSON is read from its bytes exactly as from its text (BOM dropped, bad bytes
-replaced), without decoding 30 MB first."""
+"""A file is read whole up to the input limit, with a buffer of its own size; its JSON is read
+from its bytes exactly as from its text (BOM dropped, bad bytes replaced), without decoding
+30 MB first."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from perf_gate.core import limits
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
-from perf_gate.inputs.parsers.base import Sniff
+from perf_gate.inputs.parsers.base import Sniff, read_sniff
 
 BOM = b"\xef\xbb\xbf"
 FILES = [
@@ -62,3 +67,50 @@ def test_replaced_bytes_are_kept_as_the_text_has_them() -> None:
     assert sniff.json == {"a": "x\ufffdy"}
     with pytest.raises(InputError, match="duplicate key '\ufffd'"):
         Sniff(Path("in.json"), b'{"\xff": 1, "\xfe": 2}').json_or_error()
+
+
+@pytest.fixture
+def limit_of_100() -> Any:
+    limits.configure(limits.Limits(input_bytes=100))
+    yield
+    limits.configure(limits.LIMITS)
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100])
+def test_a_file_up_to_the_limit_is_read_whole(tmp_path: Path, size: int, limit_of_100: Any) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(bytes(range(size)))
+    assert read_sniff(path).data == bytes(range(size))
+
+
+@pytest.mark.parametrize("size", [101, 5000])
+def test_a_file_over_the_limit_is_refused(tmp_path: Path, size: int, limit_of_100: Any) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(b"x" * size)
+    with pytest.raises(InputError, match="larger than the input limit of 100 bytes"):
+        read_sniff(path)
+
+
+def test_a_file_that_says_it_is_empty_is_read_to_its_end() -> None:
+    status = Path("/proc/self/status")  # st_size 0, a few hundred bytes
+    if not status.exists():
+        pytest.skip("no /proc")
+    assert status.stat().st_size == 0
+    data = read_sniff(status).data
+    assert data.startswith(b"Name:") and data.endswith(b"\n") and len(data) > 100
+
+
+def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: Any) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), fifo.open("wb") as sink:
+            sink.write(b"y" * 500)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with pytest.raises(InputError, match="larger than the input limit"):
+        read_sniff(fifo)
+    writer.join(timeout=5)
+    assert not writer.is_alive()
