@@ -45,7 +45,6 @@ from perf_gate.environment import (
 )
 from perf_gate.github.artifacts import artifact_source, from_artifact
 from perf_gate.inputs import hardware as machine
-from perf_gate.inputs.ab_rounds import Confirmation
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import (
     StoredRun,
@@ -59,20 +58,17 @@ from perf_gate.inputs.parsers import detect, file_parsers, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
 from perf_gate.inputs.run_manifest import load_current, workspace_relative
 from perf_gate.inputs.run_record import MANIFEST_NAME
-from perf_gate.inputs.runner import default_config, execute, git_commit, write_interrupted
 from perf_gate.inputs.runs import load_run
-from perf_gate.judge.compare import compare
-from perf_gate.judge.confirm import suspects
 from perf_gate.report.finalize import Report, evaluate, exit_code, write_report
 from perf_gate.report.gate_inputs import gate_inputs
-from perf_gate.report.history_site import load_series, render_site
 from perf_gate.report.render import text_table
 from perf_gate.schemas import schema_problems
 
-if TYPE_CHECKING:  # publishing is imported when used: most commands never publish
+if TYPE_CHECKING:  # imported when used: finalize never runs benchmarks nor publishes by itself
     import requests
 
     from perf_gate.github.publish import PublishOutcome
+    from perf_gate.inputs.ab_rounds import Confirmation
 
 Environ: TypeAlias = Mapping[str, str]
 R = TypeVar("R")
@@ -185,6 +181,8 @@ def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
 def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
+    from perf_gate.inputs.runner import default_config, git_commit
+
     config = load_config(default_config(args.config))
     limits.configure(config.limits)
     current, records = load_current(args.current, args.format)
@@ -251,6 +249,9 @@ def confirmation(config: Config) -> Confirmation | None:
     the A/B runner (measuring never imports judging; this entry point joins them)."""
     if config.mode != "ab" or config.confirm.rounds <= 0:
         return None
+    from perf_gate.inputs.ab_rounds import Confirmation
+    from perf_gate.judge.compare import compare
+    from perf_gate.judge.confirm import suspects
 
     def pick(head: RunSet, base: RunSet) -> list[tuple[str, str]]:
         return [row.metric.key for row in suspects(compare(head, [base], config))]
@@ -270,6 +271,8 @@ def cmd_run(args: argparse.Namespace, environ: Environ) -> int:
 
 
 def cmd_history(args: argparse.Namespace, environ: Environ) -> int:
+    from perf_gate.report.history_site import load_series, render_site
+
     series = load_series(args.sources, load_config(args.config))
     written = write_all(args.output_dir, render_site(series, args.title))
     flagged = sum(p.regression for s in series for p in s.points)
@@ -330,7 +333,7 @@ def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
         context=inputs.context,
     )
     paths = write_report(report, request.output_dir)
-    say(text_table(report.rows))
+    say(text_table(report.rows, table=report.table or None))
     say("")
     for line in report.evidence.lines:
         say(line)
@@ -397,6 +400,9 @@ def publish_command(
 
 
 def run_command(request: RunRequest, environ: Environ) -> int:
+    # `perf-gate run` only: its modules (A/B, processes, GPU monitoring) stay out of finalize
+    from perf_gate.inputs.runner import default_config, execute, write_interrupted
+
     config = load_config(default_config(request.config))
     limits.configure(config.limits)
     root = Path.cwd()

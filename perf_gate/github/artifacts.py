@@ -14,18 +14,21 @@ from typing import TYPE_CHECKING
 
 from perf_gate.core.config import DEFAULT_HISTORY
 from perf_gate.core.errors import InputError
-from perf_gate.github.client import GitHubClient, GitHubError, RetryPolicy
 from perf_gate.github.context import GitHubContext
 from perf_gate.inputs.baseline.sources import MAX_ZIP_BYTES, ArtifactSource, runs_from_zip
 from perf_gate.inputs.baseline.store import StoredRun
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the client is imported when an artifact is fetched, not by every finalize
     import requests
+
+    from perf_gate.github.client import GitHubClient
 
 
 def download_zip(client: GitHubClient, repo_path: str, artifact_id: int) -> bytes:
     """``GET .../actions/artifacts/{id}/zip`` through the client, which fetches the storage
     URL GitHub redirects to without the token; errors become one line about the artifact."""
+    from perf_gate.github.client import GitHubError
+
     path = f"{repo_path}/actions/artifacts/{artifact_id}/zip"
     try:
         data = client.download(path, limit=MAX_ZIP_BYTES)
@@ -65,6 +68,8 @@ def _from_artifact(
     fmt: str | None,
     history: int,
 ) -> tuple[list[StoredRun], str]:
+    from perf_gate.github.client import GitHubClient, RetryPolicy
+
     client = GitHubClient(
         session,
         context.api_url,

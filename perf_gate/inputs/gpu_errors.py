@@ -9,41 +9,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
-CUDA_TROUBLE = re.compile(
-    "|".join(
-        (
-            # PyTorch
-            r"No CUDA GPUs are available",
-            r"no kernel image is available for execution on the device",
-            r"Found no NVIDIA driver on your system",
-            r"Torch not compiled with CUDA enabled",
-            # the CUDA runtime and driver APIs (enum names and their messages)
-            r"\bcudaError[A-Z]\w*",
-            r"\bCUDA_ERROR_[A-Z_]+",
-            r"CUDA error\b",
-            r"no CUDA-capable device is detected",
-            r"CUDA driver version is insufficient for CUDA runtime version",
-            r"failed to initiali[sz]e CUDA",
-            # NVML and nvidia-smi
-            r"Failed to initiali[sz]e NVML",
-            r"Driver/library version mismatch",
-            r"couldn't communicate with the NVIDIA driver",
-            r"NVIDIA-SMI has failed",
-            r"GPU is lost",
-        )
-    ),
-    re.IGNORECASE,
+_CUDA_TROUBLE = "|".join(
+    (
+        # PyTorch
+        r"No CUDA GPUs are available",
+        r"no kernel image is available for execution on the device",
+        r"Found no NVIDIA driver on your system",
+        r"Torch not compiled with CUDA enabled",
+        # the CUDA runtime and driver APIs (enum names and their messages)
+        r"\bcudaError[A-Z]\w*",
+        r"\bCUDA_ERROR_[A-Z_]+",
+        r"CUDA error\b",
+        r"no CUDA-capable device is detected",
+        r"CUDA driver version is insufficient for CUDA runtime version",
+        r"failed to initiali[sz]e CUDA",
+        # NVML and nvidia-smi
+        r"Failed to initiali[sz]e NVML",
+        r"Driver/library version mismatch",
+        r"couldn't communicate with the NVIDIA driver",
+        r"NVIDIA-SMI has failed",
+        r"GPU is lost",
+    )
 )
+
+
+@cache
+def _pattern(text: str, flags: int = 0) -> re.Pattern[str]:
+    """Compiled on first use: finalize imports this module and seldom reads GPU output."""
+    return re.compile(text, flags)
 
 
 def cuda_trouble(line: str) -> bool:
     """True when ``line`` is a GPU/driver/CUDA failure rather than a failure of the code."""
-    return CUDA_TROUBLE.search(line) is not None
+    return _pattern(_CUDA_TROUBLE, re.IGNORECASE).search(line) is not None
 
 
 # ``RuntimeError: ...``, pytest's ``E   RuntimeError: ...``, ``torch.AcceleratorError: ...``
-_RAISED = re.compile(r"^\s*(E\s+)?[\w.]*(Error|Exception)\b")
+_RAISED = r"^\s*(E\s+)?[\w.]*(Error|Exception)\b"
 
 
 def first_trouble(lines: Sequence[str]) -> str:
@@ -52,4 +56,4 @@ def first_trouble(lines: Sequence[str]) -> str:
     The first line naming the exception (``RuntimeError: No CUDA GPUs are available``)
     wins over a traceback's source line that merely mentions the message."""
     found = [t.strip()[:200] for t in lines if cuda_trouble(t)]
-    return next((t for t in found if _RAISED.match(t)), found[0] if found else "")
+    return next((t for t in found if _pattern(_RAISED).match(t)), found[0] if found else "")

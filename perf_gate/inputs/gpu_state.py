@@ -9,7 +9,6 @@ when the new one is refused). Never raises: a failed query is a one-line problem
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -155,6 +154,8 @@ def parse_apps_csv(text: str) -> tuple[GpuProcess, ...]:
 
 
 def _ask(run: smi.Runner, argv: Sequence[str], timeout: float) -> smi.CommandOutput | str:
+    import subprocess
+
     try:
         return run(argv, timeout)
     except FileNotFoundError:

@@ -10,9 +10,7 @@ records differ so the report can say so and not fail on timing alone.
 from __future__ import annotations
 
 import os
-import platform
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -230,6 +228,8 @@ def probe_gpus(
     smi: str = "nvidia-smi", run: Runner = run_smi, timeout: float = SMI_TIMEOUT
 ) -> GpuProbe:
     """Ask ``nvidia-smi`` for the GPUs, the CUDA version and the MIG mode. Never raises."""
+    import subprocess
+
     try:
         query = _query(run, smi, timeout)
     except FileNotFoundError:
@@ -271,6 +271,8 @@ def _query(run: Runner, smi: str, timeout: float) -> CommandOutput:
 
 def _extra_lines(run: Runner, argv: Sequence[str], timeout: float) -> list[str]:
     """Output lines of a best-effort extra query; nothing when it fails."""
+    import subprocess
+
     try:
         result = run(argv, timeout)
     except (OSError, subprocess.TimeoutExpired):
@@ -297,6 +299,8 @@ class Probes:
 
 def detect(probes: Probes | None = None) -> Hardware:
     """Describe this machine. Never raises: what cannot be read stays empty."""
+    import platform  # here: finalize reads recorded machines and seldom probes this one
+
     p = probes or Probes()
     model, simd = parse_cpuinfo(_read(p.cpuinfo))
     gpu = probe_gpus(p.smi, p.run)

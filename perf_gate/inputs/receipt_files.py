@@ -29,6 +29,7 @@ SEED_NAMES = (
 # Folders that hold no receipts (a criterion tree alone can hold 100,000 files).
 _PRUNE = {"node_modules", "__pycache__"}
 _SNIFF_BYTES = 4096
+_CACHE_TAG = "CACHEDIR.TAG"
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,26 @@ class Receipts:
     missing: tuple[str, ...]  # seed names found nowhere
 
 
+_KINDS = {
+    "cpu-bench.log": "log",
+    "gpu-bench.log": "log",
+    "crossval-perf.json": "crossval",
+    "memory-usage.txt": "memory",
+}
+
+
 def kind_of(name: str) -> str | None:
     """What a file of this name is evidence of, or ``None`` when it is none of the seed's."""
     lowered = name.lower()
     if lowered.endswith(".svg"):
         return "profile" if lowered == "perf-profile.svg" else None
-    return {
-        "cpu-bench.log": "log",
-        "gpu-bench.log": "log",
-        "crossval-perf.json": "crossval",
-        "memory-usage.txt": "memory",
-    }.get(lowered)
+    return _KINDS.get(lowered)
+
+
+def _may_be_evidence(name: str) -> bool:
+    """A seed name or an SVG (perhaps a flame graph): the only names worth a look."""
+    lowered = name.lower()
+    return lowered in _KINDS or lowered.endswith(".svg")
 
 
 def is_flamegraph(path: Path) -> bool:
@@ -93,16 +103,19 @@ def _classify(path: Path) -> str | None:
 
 
 def _walk(folder: Path) -> Iterable[Path]:
-    """Files below ``folder`` as the input reader walks it (no hidden names, no build
-    cache such as cargo's ``target/`` with its ``CACHEDIR.TAG``), and no criterion tree."""
+    """Files below ``folder`` that may be evidence (:func:`_may_be_evidence`), as the input
+    reader walks it (no hidden names, no build cache such as cargo's ``target/`` with its
+    ``CACHEDIR.TAG``), and no criterion tree. Names are screened before any path is made:
+    a criterion folder given as ``--current`` holds six files per benchmark."""
     for top, dirs, names in os.walk(folder):
-        if (Path(top) / "CACHEDIR.TAG").exists():
+        tagged = _CACHE_TAG in names or _CACHE_TAG in dirs
+        if tagged and (Path(top) / _CACHE_TAG).exists():
             dirs[:] = []
             continue
         dirs[:] = sorted(
             d for d in dirs if d not in _PRUNE and not d.startswith((".", "criterion"))
         )
-        for name in sorted(names):
+        for name in sorted(n for n in names if _may_be_evidence(n)):
             if not name.startswith("."):
                 yield Path(top) / name
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perf_gate.core.metric_checks import check_unique
 from perf_gate.core.model import RunSet
@@ -20,10 +20,12 @@ from perf_gate.core.model_json import (
     run_formats,
     utc_now,
 )
-from perf_gate.inputs.benchmark import RunOutcome
 from perf_gate.inputs.parsers import merge
 from perf_gate.inputs.run_record import MANIFEST_MARK, RunRecord, is_manifest, read_manifest
 from perf_gate.inputs.runs import load_run
+
+if TYPE_CHECKING:  # written by `perf-gate run`; finalize only reads manifests
+    from perf_gate.inputs.benchmark import RunOutcome
 
 # -- writing -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
@@ -22,8 +22,10 @@ from perf_gate.inputs.artifact import sha256_file
 from perf_gate.inputs.gpu_errors import first_trouble
 from perf_gate.inputs.hardware import Hardware, Probes, detect, hardware_from_dict, nvidia_smi
 from perf_gate.inputs.parsers.base import read_sniff
-from perf_gate.inputs.process import CommandResult, command_result_from_dict
 from perf_gate.schemas import check_schema
+
+if TYPE_CHECKING:  # running commands is `perf-gate run`'s; a manifest's are read back lazily
+    from perf_gate.inputs.process import CommandResult
 
 MANIFEST_NAME = "perf-run.json"
 MANIFEST_MARK = "perf_gate_run"
@@ -72,6 +74,8 @@ def read_manifest(path: Path) -> RunRecord:
         raise InputError(f"cannot read run manifest: {exc}", path=str(path)) from None
     doc = loads(text, str(path))
     check_schema(doc, "perf-run.schema.json", str(path))
+    from perf_gate.inputs.process import command_result_from_dict
+
     metrics = tuple(metric_from_dict(m) for m in doc["metrics"])
     check_values(metrics)
     files = tuple(

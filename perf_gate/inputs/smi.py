@@ -7,7 +7,6 @@ memory sampling (:mod:`perf_gate.inputs.gpu_state`, :mod:`perf_gate.inputs.gpu_m
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -59,5 +58,7 @@ def smi_problem(returncode: int, output: str) -> str:
 
 
 def run_smi(argv: Sequence[str], timeout: float) -> CommandOutput:
+    import subprocess  # imported when a GPU is asked about, not by every finalize
+
     proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
     return CommandOutput(proc.returncode, proc.stdout, proc.stderr)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 from perf_gate.core.config import Config, DerivedRule
 from perf_gate.core.model import Kind, Metric, RunSet
@@ -51,8 +52,13 @@ def _token(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9])({pattern})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
-_SWAP_TOKENS = [(swap, _token(swap.fast)) for swap in _TOKEN_SWAPS]
 _ANY_FAST = _token("|".join(swap.fast for swap in _TOKEN_SWAPS))  # most names: none
+
+
+@cache
+def _swap_tokens() -> list[tuple[_BuiltIn, re.Pattern[str]]]:
+    """Each swap's own pattern, compiled when a name first has a token (not at start-up)."""
+    return [(swap, _token(swap.fast)) for swap in _TOKEN_SWAPS]
 
 
 def ratio(num: Metric, den: Metric) -> tuple[float, tuple[float, ...]] | None:
@@ -143,7 +149,7 @@ def _built_in(metrics: tuple[Metric, ...]) -> Iterator[Metric]:
     for num in metrics:
         if num.kind is Kind.DERIVED or _restates(num, by_key):
             continue
-        for swap, token in _SWAP_TOKENS if _ANY_FAST.search(num.name) else ():
+        for swap, token in _swap_tokens() if _ANY_FAST.search(num.name) else ():
             if token.search(num.name) is None:
                 continue
             den = by_key.get((token.sub(swap.slow, num.name), num.device or ""))

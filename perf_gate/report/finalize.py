@@ -27,7 +27,7 @@ from perf_gate.report.hardware_section import hardware_section
 from perf_gate.report.html_report import REPORT_NAME, render_html
 from perf_gate.report.receipt import build_receipt, dumps
 from perf_gate.report.receipts_section import receipts_section
-from perf_gate.report.render import render_summary, table_row
+from perf_gate.report.render import TableRow, render_summary, table_row
 
 RECEIPT_NAME = "perf-receipt.json"
 SUMMARY_NAME = "perf-summary.md"
@@ -43,6 +43,7 @@ class Report:
     markdown: str
     receipt: dict[str, Any]
     html: str = ""
+    table: tuple[TableRow, ...] = ()  # the rows' cells, formatted once (summary, page, log)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def evaluate(
         inputs=inputs,
         artifacts=ctx.artifacts,
         extra=extra,
+        table=table,
     )
     html = render_html(
         gate_line=evidence.gate_line,
@@ -197,7 +199,7 @@ def evaluate(
         hardware=hardware,
         receipts=receipts,
     )
-    return Report(name, rows, decision, evidence, findings, markdown, receipt, html)
+    return Report(name, rows, decision, evidence, findings, markdown, receipt, html, tuple(table))
 
 
 def write_report(report: Report, output_dir: Path) -> dict[str, Path]:

@@ -20,6 +20,7 @@ so they are not merged into one rule. Every function here is pure.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from perf_gate.report import chart_block
@@ -27,11 +28,13 @@ from perf_gate.report import chart_block
 ZWSP = "\u200b"
 """A zero-width space after ``@`` keeps GitHub from turning a name into a mention."""
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_SPECIAL = "`*_[]<>|~"  # backslash-escaped in the local summary, after the backslash itself
 _NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _REFERENCE = re.compile(r"(?<!&)(#|\bGH-)(?=\d)", re.IGNORECASE)
+# What str.splitlines() breaks a line at: escape() joins those lines with spaces.
+_LINE_BOUNDARY = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 class Raw(str):
@@ -49,8 +52,28 @@ def escape(text: object) -> str:
         return str(text)
     if text is None:
         return ""
-    out = " ".join(str(text).splitlines())
-    out = _SPECIAL.sub(r"\\\1", out)
+    return _inert(" ".join(str(text).splitlines()))
+
+
+def escape_many(texts: Sequence[str]) -> list[str]:
+    """``[escape(t) for t in texts]`` for plain strings, in one pass over their joined text:
+    a report of 10,000 rows escapes 60,000 cells. Exact because, once each text is one line,
+    every rule of :func:`escape` replaces single characters and leaves the joining newline
+    alone."""
+    if not texts:
+        return []
+    if _LINE_BOUNDARY.search("".join(texts)):
+        texts = [" ".join(t.splitlines()) for t in texts]
+    return _inert("\n".join(texts)).split("\n")
+
+
+def _inert(line: str) -> str:
+    """One line of text with Markdown specials backslash-escaped and no live @mention
+    (``str.replace`` per character: three times faster than one ``re.sub`` whose
+    replacement is expanded per match)."""
+    out = line.replace("\\", "\\\\")
+    for char in _SPECIAL:
+        out = out.replace(char, "\\" + char)
     return out.replace("@", "@" + ZWSP)
 
 

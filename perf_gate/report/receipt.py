@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
 
 from perf_gate import __version__
 from perf_gate.core.model import Finding, InputFile
@@ -16,16 +17,31 @@ from perf_gate.schemas import validate
 SCHEMA_VERSION = "1.0.0"
 
 
-def _round(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None else float(f"{value:.{digits}g}")
+class Cells(Protocol):
+    """The summary's formatted cells of a row (:class:`perf_gate.report.render.TableRow`)."""
+
+    @property
+    def metric(self) -> str: ...
+    @property
+    def threshold(self) -> str: ...
 
 
-def metric_entry(row: Row) -> dict[str, Any]:
+def _round(value: float | None, digits: Literal[4, 6] = 6) -> float | None:
+    """``value`` to ``digits`` (6 or 4) significant figures; a literal format spec formats
+    twice as fast as one built per call, and 10,000 metrics round 50,000 values."""
+    if value is None:
+        return None
+    return float(f"{value:.6g}") if digits == 6 else float(f"{value:.4g}")
+
+
+def metric_entry(row: Row, cells: Cells | None = None) -> dict[str, Any]:
+    """``cells``: the row's table cells when the caller has them (its display name and
+    threshold are the same strings)."""
     metric = row.metric
     entry: dict[str, Any] = {
         "name": metric.name,
         "label": metric.label,
-        "display": display_name(row),
+        "display": display_name(row) if cells is None else cells.metric,
         "kind": metric.kind.value,
         "unit": metric.unit,
         "device": metric.device,
@@ -33,7 +49,7 @@ def metric_entry(row: Row) -> dict[str, Any]:
         "baseline": _round(row.baseline.value) if row.baseline else None,
         "current": _round(row.current.value) if row.current else None,
         "delta_pct": _round(row.delta_pct, 4),
-        "threshold": row.threshold.describe(),
+        "threshold": row.threshold.describe() if cells is None else cells.threshold,
         "status": row.status.value,
         "explanation": row.explanation,
         "method": row.method,
@@ -62,7 +78,9 @@ def build_receipt(
     artifacts: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    table: Sequence[Cells] | None = None,
 ) -> dict[str, Any]:
+    """``table``: the summary's cells of ``rows``, in the same order, when already made."""
     created = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
     receipt: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -76,7 +94,11 @@ def build_receipt(
             "reason": decision.reason,
         },
         "route": {"next": decision.route, "reason": decision.route_reason},
-        "metrics": [metric_entry(row) for row in rows],
+        "metrics": (
+            [metric_entry(row) for row in rows]
+            if table is None
+            else [metric_entry(row, cells) for row, cells in zip(rows, table, strict=True)]
+        ),
         "findings": [
             {"source": f.source, "message": f.message, "severity": f.severity, "code": f.code}
             for f in findings
@@ -112,6 +134,9 @@ def build_receipt(
 
 
 _ONE_PER_LINE = ("metrics", "inputs")
+# One encoder for every entry: json.dumps makes a new one per call (a fifth of the time
+# for 10,000 metrics); no cycle check, the receipt is plain data built above.
+_ENTRY = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 def dumps(receipt: dict[str, Any]) -> bytes:
@@ -133,7 +158,7 @@ def dumps(receipt: dict[str, Any]) -> bytes:
             continue
         before, _, rest = rest.partition(empty)
         parts += [before.encode(), f'\n  "{key}": [\n    '.encode()]
-        parts.append(b",\n    ".join([json.dumps(e, ensure_ascii=False).encode() for e in entries]))
+        parts.append(b",\n    ".join([_ENTRY.encode(e).encode() for e in entries]))
         parts.append(b"\n  ]")
     parts += [rest.encode(), b"\n"]
     return b"".join(parts)

@@ -1,7 +1,10 @@
 """Render the Markdown report (``perf-summary.md``) from ``templates/perf-summary.md.j2``.
 
 Every value a template prints is Markdown-escaped unless it is :class:`Raw`, so a
-benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone.
+benchmark named ``a|b`` or ``@team`` cannot break the table or ping anyone. The table's
+rows (10,000 for a big suite) are not a Jinja loop: their cells are escaped in one
+:func:`~perf_gate.report.markdown.escape_many` pass and joined here (:func:`table_lines`),
+and reach the template as :class:`Raw`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from perf_gate.judge.decide import Decision
 from perf_gate.judge.verdict import SEVERITY, STATUS_CELL, Row, Status
 from perf_gate.report.evidence import Evidence, display_name
 from perf_gate.report.hardware_section import HardwareSection
-from perf_gate.report.markdown import Raw
+from perf_gate.report.markdown import Raw, escape_many
 from perf_gate.report.receipts_section import ReceiptsSection
 from perf_gate.report.templates import render
 
@@ -99,6 +102,26 @@ def split_table(
     return main, rest
 
 
+def cells(row: TableRow) -> tuple[str, str, str, str, str, str]:
+    """The six columns of the summary table, as formatted (not yet escaped)."""
+    return (row.metric, row.baseline, row.current, row.delta, row.threshold, row.status)
+
+
+def table_lines(table: Sequence[TableRow]) -> Raw:
+    """``| metric | baseline | ... | status |`` per row, every cell escaped, one per line."""
+    flat = escape_many([cell for row in table for cell in cells(row)])
+    return Raw(
+        "\n".join(["| " + " | ".join(flat[i : i + 6]) + " |" for i in range(0, len(flat), 6)])
+    )
+
+
+def why_lines(explained: Sequence[TableRow]) -> Raw:
+    """``- **metric** (status): explanation`` per row that does not pass, escaped."""
+    flat = escape_many([text for r in explained for text in (r.metric, r.status, r.explanation)])
+    lines = [f"- **{flat[i]}** ({flat[i + 1]}): {flat[i + 2]}" for i in range(0, len(flat), 3)]
+    return Raw("\n".join(lines))
+
+
 def render_summary(
     *,
     gate_name: str,
@@ -118,30 +141,34 @@ def render_summary(
         "gate_name": gate_name,
         "decision": decision,
         "evidence": evidence,
-        "main": main,
-        "rest": rest,
+        "main": table_lines(main),
+        "rest": table_lines(rest),
+        "rest_count": len(rest),
         "findings": findings,
         "notes": notes,
         "statistics_note": statistics_note,
         "charts": Raw(charts),
         "raw": Raw,
-        "explained": [r for r in main if r.severity < 4],
+        "explained": why_lines([r for r in main if r.severity < 4]),
         "hardware": hardware,
         "receipts": receipts,
     }
     return render("perf-summary.md.j2", **context)
 
 
-def text_table(rows: list[Row], limit: int = TERMINAL_ROWS) -> str:
+def text_table(
+    rows: list[Row], limit: int = TERMINAL_ROWS, table: Sequence[TableRow] | None = None
+) -> str:
     """The judged rows as aligned plain text for the terminal and job log: what does not
     pass first, then the headline kinds, then the rest, up to ``limit``; the rows left out
-    are counted (the summary has them all)."""
-    ranked = sorted(range(len(rows)), key=lambda i: (*_rank(rows[i]), i))
+    are counted (the summary has them all). ``table``: the rows' cells when the report has
+    them (the summary's, before escaping), in the same order."""
+    if table is None:
+        ranked = sorted(range(len(rows)), key=lambda i: (*_rank(rows[i]), i))
+    else:
+        ranked = sorted(range(len(rows)), key=lambda i: (table[i].severity, table[i].order, i))
     header = ("Metric", "Baseline", "Current", "Delta", "Threshold", "Status")
-    body = [
-        (t.metric, t.baseline, t.current, t.delta, t.threshold, t.status)
-        for t in (table_row(rows[i]) for i in ranked[:limit])
-    ]
+    body = [cells(table_row(rows[i]) if table is None else table[i]) for i in ranked[:limit]]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()

@@ -42,3 +42,15 @@ def test_rows_past_the_limit_are_counted_and_the_failure_comes_first() -> None:
     assert lines[1].startswith("bench_4") and "FAIL" in lines[1], table
     assert len(lines) == 1 + 3 + 1
     assert lines[-1] == "... and 4 more rows (4 passing) folded (see perf-summary.md)"
+
+
+def test_the_reports_cells_give_the_same_table() -> None:
+    """finalize prints the table from the cells the summary and the page were made of."""
+    current = RunSet((timing("slow", 150.0), timing("a|b @x", 100.0), memory("peak", 60.0)))
+    base = RunSet((timing("slow", 100.0), timing("a|b @x", 100.0), memory("peak", 50.0)))
+    report = evaluate(current, [base], config_from_mapping({}), threshold=10)
+    assert len(report.table) == len(report.rows) == 3
+    for limit in (1, 3):
+        shared = text_table(report.rows, limit, table=report.table)
+        assert shared == text_table(report.rows, limit)
+    assert "a|b @x" in text_table(report.rows, table=report.table)  # plain text, not escaped

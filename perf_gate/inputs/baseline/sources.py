@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
 import tempfile
 import zipfile
 import zlib
@@ -165,6 +164,8 @@ def _runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
 
 def from_ref(ref: str, fmt: str | None, cwd: Path) -> list[StoredRun]:
     """``git show REF`` (``origin/main:perf/baseline.json``)."""
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "show", ref], cwd=cwd, capture_output=True, timeout=60, check=False

@@ -14,7 +14,7 @@ from perf_gate.judge.verdict import Status
 from perf_gate.report.history_site import from_receipts, load_series, render_site
 from perf_gate.report.html_report import MAX_PANELS, render_html
 from perf_gate.report.render import table_row
-from perf_gate.report.svg import strip_plot, trend_plot
+from perf_gate.report.svg import Scale, strip_plot, trend_plot
 from tests.report_rows import HOSTILE, hostile_rows, row
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,6 +25,13 @@ def test_a_strip_plot_has_a_mark_per_sample_and_the_interval() -> None:
     assert svg.count('class="mark"') == 5 and svg.count('class="interval"') == 1
     xs = [float(x) for x in re.findall(r'cx="([0-9.]+)"', svg)]
     assert xs[0] < xs[1] < xs[2] and xs[3] < xs[4]  # larger values further right
+
+
+def test_a_scale_maps_many_values_as_it_maps_each() -> None:
+    """The strip plot maps its dots in one list (Scale.many): the same floats, bit for bit."""
+    values = [0.1 * i**1.5 - 3 for i in range(200)] + [1e-9, 1e9, -0.0]
+    for scale in (Scale(-3.2, 280.0, 72.0, 336.0), Scale(5.0, 5.0, 120.0, 12.0)):
+        assert scale.many(values) == [scale(v) for v in values]
 
 
 def test_a_trend_marks_flagged_points_and_escapes_its_text() -> None:
