@@ -23,8 +23,6 @@ from itertools import accumulate
 from math import hypot
 from typing import Any
 
-import orjson
-
 from perf_gate.core.errors import InputError, PerfGateError, json_path
 
 MAX_DEPTH = 64  # no results format nests half as deep
@@ -105,6 +103,15 @@ _is_float = float.__instancecheck__
 # one): its magnitude is then at least 2**63, which no float of a timing reaches.
 _HUGE = 2.0**63
 _DECLINED = object()
+# orjson's import costs 5 ms (it imports uuid and platform): a run that reads little JSON (a
+# PR's few results files) does not pay it; one that has read this much has gained it back.
+FAST_AFTER = 1 << 20
+_read = [0]  # bytes of JSON read so far by this process
+
+
+def _worth_orjson(size: int) -> bool:
+    _read[0] += size
+    return _read[0] >= FAST_AFTER
 
 
 def _fast(data: bytes) -> Any:
@@ -118,6 +125,8 @@ def _fast(data: bytes) -> Any:
     brackets = outside.translate(None, _NOT_BRACKETS)
     if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH:
         return _DECLINED  # refused the json way, with its message
+    import orjson  # here, not at the top: see FAST_AFTER
+
     try:
         document = orjson.loads(data)  # NaN, Infinity, 1e400, lone surrogates: refused
     except orjson.JSONDecodeError:
@@ -164,15 +173,16 @@ def loads(
     """
     if isinstance(text, bytes):
         data = text[3:] if text.startswith(b"\xef\xbb\xbf") else text
-        document = _fast(data)
+        document = _fast(data) if _worth_orjson(len(data)) else _DECLINED
         if document is not _DECLINED:
             return document
         return _strict(data.decode("utf-8", "replace"), path, error)
-    data = text.encode("utf-8", "surrogatepass")  # lone surrogates: invalid, orjson refuses
-    document = _fast(data)
-    del data
-    if document is not _DECLINED:
-        return document
+    if _worth_orjson(len(text)):
+        data = text.encode("utf-8", "surrogatepass")  # lone surrogates: invalid, orjson refuses
+        document = _fast(data)
+        del data
+        if document is not _DECLINED:
+            return document
     return _strict(text, path, error)
 
 

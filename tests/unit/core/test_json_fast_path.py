@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,11 @@ from perf_gate.core.json_input import loads
 
 TESTS = Path(__file__).resolve().parents[2]
 BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(autouse=True)
+def orjson_from_the_first_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_input, "FAST_AFTER", 0)
 
 
 def _shape(value: Any) -> Any:
@@ -290,3 +297,20 @@ def test_a_big_document_is_read_by_orjson_and_alike() -> None:
     assert json_input._fast(duplicated) is json_input._DECLINED
     with pytest.raises(InputError, match="duplicate key 'id'"):
         loads(duplicated, "in.json")
+
+
+PROBE = """
+import sys
+from perf_gate.core.json_input import FAST_AFTER, loads
+loads(b'{"a": [1.5, 2]}')
+print("orjson" in sys.modules, end=" ")
+loads(b"[" + b"1.5," * (FAST_AFTER // 4) + b"1]")
+print("orjson" in sys.modules)
+"""
+
+
+def test_orjson_is_imported_only_once_a_run_has_read_enough_json() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, cwd=TESTS.parent
+    )
+    assert out.stdout == "False True\n"

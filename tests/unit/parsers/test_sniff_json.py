@@ -12,12 +12,19 @@ from typing import Any
 
 import pytest
 
-from perf_gate.core import limits
+from perf_gate.core import json_input, limits
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
 from perf_gate.inputs.parsers.base import Sniff, read_sniff
 
 BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(autouse=True)
+def orjson_from_the_first_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_input, "FAST_AFTER", 0)
+
+
 FILES = [
     b'{"a": [1, 2.5]}',
     BOM + b'{"a": 1}',
