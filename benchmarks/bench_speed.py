@@ -9,7 +9,8 @@ repetitions, and the same samples as pyperf JSON for ``pyperf compare_to``. Then
 shape and size, it runs in turn (interleaved, ``--repeats`` rounds, median reported):
 
 - ``perf-gate finalize`` on the files;
-- the floor: a Python process that only reads and ``json.loads`` the same files;
+- the floor: a Python process that only reads and ``json.loads`` the same files (and the same
+  with ``orjson.loads``, reported beside the table);
 - the peers on the same data: ``pytest-benchmark compare`` and ``pyperf compare_to``.
 
 Times are CPU seconds (user + system) of each child process, peak RSS its ``ru_maxrss``;
@@ -52,6 +53,10 @@ for root in sys.argv[1:]:
             if name.endswith(".json"):
                 json.loads(open(os.path.join(folder, name), "rb").read())
 """
+
+# The same floor with orjson, the parser perf-gate's strict reader uses when it can prove the
+# result is the json module's: what reading alone costs at best.
+FLOOR_ORJSON = FLOOR.replace("import json,", "import orjson as json,")
 
 
 @dataclass
@@ -404,6 +409,7 @@ def run_suite(
             *(map(str, suite.baselines) if suite.baselines != suite.current else ()),
         ],
     }
+    tools["floor (orjson)"] = [*tools["floor"][:2], FLOOR_ORJSON, *tools["floor"][3:]]
     if suite.shape == "pytest-benchmark":
         tools["pytest-benchmark compare"] = [
             str(BIN / "pytest-benchmark"),
@@ -488,6 +494,13 @@ def report(rows: list[dict[str, object]]) -> None:
                 f"{shape}: time ∝ N^{k_time:.2f}, peak RSS ∝ N^{k_rss:.2f} "
                 f"({small['n']:,} → {big['n']:,})"
             )
+    for row in rows:
+        m = row["measures"]  # type: ignore[assignment]
+        gate, fast = m["perf-gate"].median, m["floor (orjson)"].median
+        print(
+            f"{row['shape']}, {row['n']:,}: floor with orjson {_fmt(fast)}, "
+            f"perf-gate ×{gate / fast:.2f} of it"
+        )
     for row in rows:
         m = row["measures"]  # type: ignore[assignment]
         if "perf-gate, 5 baselines" in m:

@@ -30,6 +30,7 @@ from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import limits, secrets
 from perf_gate.core.config import Config, load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError
+from perf_gate.core.heap import reading_inputs
 from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
@@ -298,7 +299,8 @@ COMMANDS = {
 def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
     config = load_config(request.config)
     limits.configure(config.limits)
-    current, runs = load_current(list(request.current), request.fmt)
+    with reading_inputs():  # and the baselines below: no garbage collection while reading
+        current, runs = load_current(list(request.current), request.fmt)
     baseline = BaselineRequest(
         files=request.baseline,
         current_paths=request.current,
@@ -318,9 +320,10 @@ def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
                 "baseline (the base commit, measured in the same job)",
                 file=sys.stderr,
             )
-    inputs = gate_inputs(
-        config, current, runs, baseline, request.output_dir, artifacts_url(environ)
-    )
+    with reading_inputs():
+        inputs = gate_inputs(
+            config, current, runs, baseline, request.output_dir, artifacts_url(environ)
+        )
     report = evaluate(
         inputs.current,
         inputs.baselines,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -11,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from perf_gate.core import limits
 from perf_gate.core.errors import InputError
 from perf_gate.inputs import parsers
 from perf_gate.inputs.baseline import store
 from perf_gate.inputs.baseline.store import STORE_MARK, json_head
-from perf_gate.inputs.parsers import DirectoryScan, base, parse_file, scan_directory
-from perf_gate.inputs.parsers.base import Sniff, finite_array, read_sniff
+from perf_gate.inputs.parsers import DirectoryScan, parse_file, scan_directory
+from perf_gate.inputs.parsers.base import Sniff, finite_array
 from perf_gate.inputs.parsers.criterion import CriterionTree
 from perf_gate.report.receipt import dumps
 from perf_gate.schemas import load_schema
@@ -104,6 +102,29 @@ def test_a_store_is_found_with_its_mark_spelt_out_or_escaped(tmp_path: Path) -> 
     assert json_head(results) is None
 
 
+def test_a_results_file_with_escapes_is_not_parsed_to_see_whether_it_is_a_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[object] = []
+    real = store.loads
+    monkeypatch.setattr(store, "loads", lambda *a: parsed.append(a) or real(*a))
+    results = tmp_path / "results.json"
+    results.write_text('{"machine_info": {"path": "C:\\\\x", "unit": "\\u00b5s"}}')
+    assert json_head(results) is None
+    assert parsed == []
+    escapes = [f"\\u{ord(c):04X}" for c in STORE_MARK]  # every character escaped, upper case
+    for name, text in [
+        ("upper.json", '{"' + "".join(escapes) + '": 1}'),
+        ("mixed.json", '{"perf\\u005fgate_baselin\\u0065": 1, "p": "C:\\\\x"}'),
+    ]:
+        (tmp_path / name).write_text(text)
+        assert store.is_store(json_head(tmp_path / name))
+    nested = tmp_path / "nested.json"
+    nested.write_text('{"x": {"perf\\u005fgate_baseline": 1}}')
+    assert json_head(nested) is None
+    assert len(parsed) == 3
+
+
 def test_criterion_units_skip_hidden_folders_and_the_root_itself(tmp_path: Path) -> None:
     for folder in ("g/a/new", "g/b/new", ".hidden/c/new", "new"):
         (tmp_path / folder).mkdir(parents=True)
@@ -171,40 +192,6 @@ def test_a_baseline_folder_is_walked_once(tmp_path: Path, monkeypatch: pytest.Mo
     runs = store.load_file(tmp_path / "criterion", None)
     assert [m.name for m in runs[-1].run.metrics] == ["a", "b"]
     assert walks == [tmp_path / "criterion"]
-
-
-@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 5000])
-def test_a_file_is_read_whole_up_to_the_input_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
-) -> None:
-    monkeypatch.setattr(limits, "_active", [dataclasses.replace(limits.current(), input_bytes=100)])
-    path = tmp_path / "results.json"
-    path.write_bytes(b"x" * size)
-    if size > 100:
-        with pytest.raises(InputError, match="larger than the input limit of 100 bytes"):
-            read_sniff(path)
-    else:
-        assert read_sniff(path).data == b"x" * size
-
-
-def test_a_file_that_grew_since_its_size_was_taken_is_read_up_to_the_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "results.json"
-    path.write_bytes(b"a" * 10)
-    monkeypatch.setattr(base.os, "fstat", lambda fd: os.stat_result((0,) * 6 + (4,) + (0,) * 3))
-    with open(path, "rb") as handle:
-        assert base._read_up_to(handle, 101) == b"a" * 10
-    with open(path, "rb") as handle:
-        assert base._read_up_to(handle, 8) == b"a" * 8
-
-
-def test_a_pipe_without_a_size_is_read_up_to_the_limit() -> None:
-    read_end, write_end = os.pipe()
-    os.write(write_end, b"b" * 50)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as handle:
-        assert base._read_up_to(handle, 20) == b"b" * 20
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ a baseline too: "compare this run with the last one".
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,6 +44,15 @@ from perf_gate.inputs.runs import load_run
 from perf_gate.schemas import check_schema
 
 STORE_MARK = "perf_gate_baseline"
+
+
+def _spellings(char: str) -> str:
+    """A pattern for ``char`` in JSON text: itself, or its ``\\u`` escape in any case."""
+    escape = "".join(f"[{h}{h.upper()}]" if h.isalpha() else h for h in f"{ord(char):04x}")
+    return f"(?:{re.escape(char)}|\\\\u{escape})"
+
+
+_ESCAPED_MARK = re.compile("".join(map(_spellings, STORE_MARK)).encode())
 
 
 @dataclass(frozen=True)
@@ -119,9 +129,10 @@ def json_head(path: Path) -> Any:
     try:
         data = read_sniff(path).data
         # A store names STORE_MARK as a key, spelt out or (in principle) with \u escapes: a
-        # file with neither the mark nor a backslash cannot be one, and is not parsed here.
+        # file that spells it neither way cannot be one, and is not parsed here (a results
+        # file with escapes in it would be parsed twice).
         spelt_out = STORE_MARK.encode() in data
-        if not spelt_out and b"\\" not in data:
+        if not spelt_out and not (b"\\" in data and b"\\u" in data and _ESCAPED_MARK.search(data)):
             return None
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):

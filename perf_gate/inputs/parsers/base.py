@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from perf_gate.core import limits
 from perf_gate.core.errors import InputError
@@ -28,6 +28,9 @@ from perf_gate.schemas import json_path as json_path  # parsers name where a val
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# What ``text.lstrip()`` starting with a bracket looks like in the bytes, in the common case
+# (a BOM, which the text drops, and ASCII white space): no decoding needed to see it.
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\n\r\x0b\x0c]*[{\[]")
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,11 @@ class Sniff:
     @cached_property
     def json(self) -> Any:
         """The parsed JSON document, or ``None`` when the file is not JSON."""
-        stripped = self.text.lstrip()
-        if not stripped.startswith(("{", "[")):
+        seen = _JSON_START.match(self.content or b"")  # else the text decides
+        if not seen and not self.text.lstrip().startswith(("{", "[")):
             return None
         try:
-            return loads(self.text, str(self.path))
+            return loads(self.content or b"", str(self.path))  # read as the text reads
         except InputError:
             return None
 
@@ -75,7 +78,7 @@ class Sniff:
             return self.__dict__["json"]  # already parsed by detection: parse once
         if self.content is None:
             raise InputError("corrupt gzip data", path=str(self.path))
-        return loads(self.text, str(self.path))
+        return loads(self.content, str(self.path))  # bytes: as ``text`` would read them
 
     @cached_property
     def sha256(self) -> str:
@@ -103,11 +106,18 @@ class Parser(Protocol):
 
 def read_sniff(path: Path) -> Sniff:
     try:
-        with open(path, "rb") as handle:
-            data = _read_up_to(handle, limits.current().input_bytes + 1)
-        if len(data) > limits.current().input_bytes:
+        limit = limits.current().input_bytes
+        with path.open("rb") as handle:
+            # read(n) allocates n bytes first: a buffer the file's size, not the limit's
+            # (64 MB for every one of 60,000 criterion files), then on to the limit if the
+            # file is longer than it said (it grew, or a pipe says 0).
+            expected = os.fstat(handle.fileno()).st_size
+            data = handle.read(min(expected, limit) + 1)
+            if expected < len(data) <= limit:
+                data += handle.read(limit + 1 - len(data))
+        if len(data) > limit:
             raise InputError(
-                f"larger than the input limit of {limits.current().input_bytes:,} bytes "
+                f"larger than the input limit of {limit:,} bytes "
                 "(limits.input_bytes in .perf-gate.yml)",
                 path=str(path),
             )
@@ -118,19 +128,6 @@ def read_sniff(path: Path) -> Sniff:
         raise InputError("is a directory, expected a file", path=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-
-
-def _read_up_to(handle: BinaryIO, count: int) -> bytes:
-    """At most ``count`` bytes of ``handle``. A regular file is read at its own size:
-    ``read(count)`` first allocates ``count`` bytes, 64 MiB for each small file of a
-    criterion tree (17 µs of ``mmap`` a file; a second at 60,000 files)."""
-    size = os.fstat(handle.fileno()).st_size
-    if not 0 < size < count - 1:  # empty (a pipe, /proc) or at the limit: read up to it
-        return handle.read(count)
-    data = handle.read(size + 1)
-    if len(data) <= size:
-        return data
-    return data + handle.read(count - len(data))  # it grew since fstat
 
 
 def validate_or_raise(sniff: Sniff, document: Any, schema_name: str) -> None:

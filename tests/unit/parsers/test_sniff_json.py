@@ -1,0 +1,123 @@
+"""A file is read whole up to the input limit, with a buffer of its own size; its JSON is read
+from its bytes exactly as from its text (BOM dropped, bad bytes replaced), without decoding
+30 MB first."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perf_gate.core import json_input, limits
+from perf_gate.core.errors import InputError
+from perf_gate.core.json_input import loads
+from perf_gate.inputs.parsers.base import Sniff, read_sniff
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(autouse=True)
+def orjson_from_the_first_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_input, "FAST_AFTER", 0)
+
+
+FILES = [
+    b'{"a": [1, 2.5]}',
+    BOM + b'{"a": 1}',
+    BOM + BOM + b'{"a": 1}',
+    b" \t\r\n\x0b\x0c[1]",
+    b"\x1c\x1d[1]",  # white space to str.lstrip, not to JSON
+    "\u2003[1]".encode(),
+    b'{"a": "\xff\xfe"}',  # bad bytes: U+FFFD in the text
+    b'{"\xff": 1, "\xfe": 2}',  # both keys U+FFFD: a duplicate
+    b'["\xed\xa0\x80"]',
+    b'{"a": 1, "a": 2}',
+    b"[NaN]",
+    b"[1,]",
+    b"not json",
+    b"",
+    b"\xff[1]",
+]
+
+
+def _old_json(sniff: Sniff) -> Any:
+    """``Sniff.json`` as it read the text before."""
+    if not sniff.text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return loads(sniff.text, str(sniff.path))
+    except InputError:
+        return None
+
+
+def _error(read: Any) -> Any:
+    try:
+        return repr(read())
+    except InputError as exc:
+        return exc.message, exc.where
+
+
+@pytest.mark.parametrize("data", FILES)
+def test_a_files_json_is_read_from_its_bytes_as_from_its_text(data: bytes) -> None:
+    path = Path("in.json")
+    assert repr(Sniff(path, data).json) == repr(_old_json(Sniff(path, data)))
+    new = _error(Sniff(path, data).json_or_error)
+    assert new == _error(lambda: loads(Sniff(path, data).text, "in.json"))
+
+
+def test_replaced_bytes_are_kept_as_the_text_has_them() -> None:
+    sniff = Sniff(Path("in.json"), BOM + b'{"a": "x\xffy"}')
+    assert sniff.json == {"a": "x\ufffdy"}
+    with pytest.raises(InputError, match="duplicate key '\ufffd'"):
+        Sniff(Path("in.json"), b'{"\xff": 1, "\xfe": 2}').json_or_error()
+
+
+@pytest.fixture
+def limit_of_100() -> Any:
+    limits.configure(limits.Limits(input_bytes=100))
+    yield
+    limits.configure(limits.LIMITS)
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100])
+def test_a_file_up_to_the_limit_is_read_whole(tmp_path: Path, size: int, limit_of_100: Any) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(bytes(range(size)))
+    assert read_sniff(path).data == bytes(range(size))
+
+
+@pytest.mark.parametrize("size", [101, 5000])
+def test_a_file_over_the_limit_is_refused(tmp_path: Path, size: int, limit_of_100: Any) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(b"x" * size)
+    with pytest.raises(InputError, match="larger than the input limit of 100 bytes"):
+        read_sniff(path)
+
+
+def test_a_file_that_says_it_is_empty_is_read_to_its_end() -> None:
+    status = Path("/proc/self/status")  # st_size 0, a few hundred bytes
+    if not status.exists():
+        pytest.skip("no /proc")
+    assert status.stat().st_size == 0
+    data = read_sniff(status).data
+    assert data.startswith(b"Name:") and data.endswith(b"\n") and len(data) > 100
+
+
+def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: Any) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), fifo.open("wb") as sink:
+            sink.write(b"y" * 500)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with pytest.raises(InputError, match="larger than the input limit"):
+        read_sniff(fifo)
+    writer.join(timeout=5)
+    assert not writer.is_alive()
