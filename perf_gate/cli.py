@@ -30,7 +30,7 @@ from perf_gate.command_requests import FinalizeRequest, RunRequest
 from perf_gate.core import limits, secrets
 from perf_gate.core.config import Config, load_config
 from perf_gate.core.errors import ConfigError, InputError, PerfGateError, RunError
-from perf_gate.core.heap import reading_inputs
+from perf_gate.core.heap import batch_collection, reading_inputs
 from perf_gate.core.model import RunSet
 from perf_gate.core.outputs import write_all
 from perf_gate.core.workflow_commands import neutral, say
@@ -297,6 +297,11 @@ COMMANDS = {
 
 
 def finalize_command(request: FinalizeRequest, environ: Environ) -> int:
+    with batch_collection():  # young collections every 50,000 objects, not 700
+        return _finalize(request, environ)
+
+
+def _finalize(request: FinalizeRequest, environ: Environ) -> int:
     config = load_config(request.config)
     limits.configure(config.limits)
     with reading_inputs():  # and the baselines below: no garbage collection while reading
