@@ -14,11 +14,11 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from perf_gate.core import limits
+from perf_gate.core.cached import cached
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
 from perf_gate.core.limits import TooLarge, gunzip
@@ -40,7 +40,7 @@ class Sniff:
     path: Path
     data: bytes
 
-    @cached_property
+    @cached
     def content(self) -> bytes | None:
         """The file's bytes, gunzipped for ``*.gz`` files (not tarballs); ``None`` if corrupt."""
         if self.data[:2] != _GZIP_MAGIC or self.path.name.endswith((".tar.gz", ".tgz")):
@@ -52,16 +52,16 @@ class Sniff:
         except (OSError, EOFError, zlib.error):
             return None
 
-    @cached_property
+    @cached
     def text(self) -> str:
         return (self.content or b"").decode("utf-8-sig", errors="replace")
 
-    @cached_property
+    @cached
     def lines(self) -> list[str]:
         """The text's lines without terminal colour codes; ``lines[0]`` is line 1."""
         return [_ANSI.sub("", line) for line in self.text.splitlines()]
 
-    @cached_property
+    @cached
     def json(self) -> Any:
         """The parsed JSON document, or ``None`` when the file is not JSON."""
         seen = _JSON_START.match(self.content or b"")  # else the text decides
@@ -80,7 +80,7 @@ class Sniff:
             raise InputError("corrupt gzip data", path=str(self.path))
         return loads(self.content, str(self.path))  # bytes: as ``text`` would read them
 
-    @cached_property
+    @cached
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -106,8 +106,28 @@ class Parser(Protocol):
 
 def read_sniff(path: Path) -> Sniff:
     try:
+        return _read_sniff(path)
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except NotADirectoryError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+
+
+def read_sniff_if_present(path: Path | str) -> Sniff | None:
+    """:func:`read_sniff`, or ``None`` when there is no such file (or a folder on its way is
+    a file): one ``open`` where an ``exists()`` first would add a ``stat`` (three per
+    criterion benchmark folder)."""
+    try:
+        return _read_sniff(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _read_sniff(path: Path | str) -> Sniff:
+    """The file at ``path``, read; a missing file raises :class:`FileNotFoundError`."""
+    try:
         limit = limits.current().input_bytes
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             # read(n) allocates n bytes first: a buffer the file's size, not the limit's
             # (64 MB for every one of 60,000 criterion files), then on to the limit if the
             # file is longer than it said (it grew, or a pipe says 0).
@@ -121,9 +141,9 @@ def read_sniff(path: Path) -> Sniff:
                 "(limits.input_bytes in .perf-gate.yml)",
                 path=str(path),
             )
-        return Sniff(path=path, data=data)
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
+        return Sniff(path=path if isinstance(path, Path) else Path(path), data=data)
+    except (FileNotFoundError, NotADirectoryError):
+        raise
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", path=str(path)) from None
     except OSError as exc:

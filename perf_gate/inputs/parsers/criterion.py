@@ -33,7 +33,7 @@ from perf_gate.inputs.parsers import register, register_tree, register_tree_fami
 from perf_gate.inputs.parsers.base import (
     Sniff,
     finite_array,
-    read_sniff,
+    read_sniff_if_present,
     validate_or_raise,
 )
 
@@ -80,23 +80,20 @@ class CriterionTree:
         return sorted(units)
 
     def parse_unit(self, unit: Path) -> ParseResult:
-        run = unit / self.saved
+        run = os.path.join(unit, self.saved)  # strings: a Path only for a file that is there
         files: list[InputFile] = []
-        benchmark = self._read(run / "benchmark.json", files)
+        benchmark = self._read(os.path.join(run, "benchmark.json"), files)
         name = str(benchmark.get("full_id") or benchmark.get("title") or _path_id(unit))
         samples: tuple[float, ...] = ()
-        sample = run / "sample.json"
-        if sample.exists():
-            sniff = read_sniff(sample)
+        sniff = read_sniff_if_present(os.path.join(run, "sample.json"))
+        if sniff is not None:
             samples = _samples(sniff)
             files.append(sniff.input_file(self.name))
-        estimates = self._read(run / "estimates.json", files)
+        estimates = self._read(os.path.join(run, "estimates.json"), files)
         estimate, lower, upper = _typical_estimate(estimates)
         value = estimate if estimate is not None or not samples else statistics.median(samples)
         if value is None:
-            raise InputError(
-                "criterion benchmark without estimates.json or sample.json", path=str(run)
-            )
+            raise InputError("criterion benchmark without estimates.json or sample.json", path=run)
         meta = _change(unit) if self.saved == "new" else ()
         source = str(unit)
         metrics = [
@@ -121,12 +118,12 @@ class CriterionTree:
             metrics.append(rate)
         return ParseResult(metrics=tuple(metrics), files=tuple(files))
 
-    def _read(self, path: Path, files: list[InputFile]) -> dict[str, Any]:
-        if not path.exists():
+    def _read(self, path: str, files: list[InputFile]) -> dict[str, Any]:
+        sniff = read_sniff_if_present(path)
+        if sniff is None:
             return {}
-        sniff = read_sniff(path)
         doc = sniff.json_or_error()
-        validate_or_raise(sniff, doc, _SCHEMAS[path.name])
+        validate_or_raise(sniff, doc, _SCHEMAS[os.path.basename(path)])
         files.append(sniff.input_file(self.name))
         return doc if isinstance(doc, dict) else {}
 
@@ -171,11 +168,10 @@ def _float_or_none(value: Any) -> float | None:
 def _change(unit: Path) -> tuple[tuple[str, str], ...]:
     """criterion's own base→new change of the mean (``<unit>/change/estimates.json``), as
     ``meta`` (``+3.1%``)."""
-    where = os.path.join(unit, "change", "estimates.json")
-    if not os.path.exists(where):
+    sniff = read_sniff_if_present(os.path.join(unit, "change", "estimates.json"))
+    if sniff is None:
         return ()
-    path = Path(where)
-    sniff = read_sniff(path)
+    path = sniff.path
     doc = sniff.json_or_error()
     mean = doc.get("mean") if isinstance(doc, dict) else None
     if not isinstance(mean, dict) or not isinstance(mean.get("point_estimate"), (int, float)):

@@ -15,7 +15,7 @@ import pytest
 from perf_gate.core import json_input, limits
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
-from perf_gate.inputs.parsers.base import Sniff, read_sniff
+from perf_gate.inputs.parsers.base import Sniff, read_sniff, read_sniff_if_present
 
 BOM = b"\xef\xbb\xbf"
 
@@ -121,3 +121,25 @@ def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: A
         read_sniff(fifo)
     writer.join(timeout=5)
     assert not writer.is_alive()
+
+
+def test_an_optional_file_that_is_not_there_is_none_and_one_that_is_is_read(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "here.json").write_bytes(b"[1]")
+    (tmp_path / "plain").write_bytes(b"a file, not a folder")
+    assert read_sniff_if_present(tmp_path / "missing.json") is None
+    assert read_sniff_if_present(str(tmp_path / "plain" / "x.json")) is None  # not a folder
+    found = read_sniff_if_present(str(tmp_path / "here.json"))
+    assert found is not None and found.path == tmp_path / "here.json" and found.json == [1]
+
+
+def test_an_optional_file_that_is_a_folder_or_unreadable_is_still_an_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(InputError, match="is a directory"):
+        read_sniff_if_present(tmp_path / "folder.json")
+    (tmp_path / "plain").write_bytes(b"")
+    with pytest.raises(InputError, match="cannot read: Not a directory"):
+        read_sniff(tmp_path / "plain" / "x.json")  # required: named, not skipped
