@@ -145,8 +145,12 @@ def _big_float_written(dump: bytes) -> bool:
 def _fast(data: bytes) -> Any:
     """The document orjson reads from UTF-8 ``data`` when it is provably the one the strict
     reader gives, else ``_DECLINED``; never raises."""
-    outside = _outside(data)
-    if _too_deep(outside):
+    escaped = b"\\" in data
+    # Structure outside strings: for the depth when there are enough brackets to pass it,
+    # for the colons when an escape may hide one (a small file, the common case: neither).
+    deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH
+    outside = _outside(data) if escaped or deep else b""
+    if deep and _too_deep(outside):
         return _DECLINED  # refused the json way, with its message
     import orjson  # here, not at the top: see FAST_AFTER
 
@@ -157,7 +161,7 @@ def _fast(data: bytes) -> Any:
         return _DECLINED
     if _big_float_written(dump):
         return _DECLINED
-    if b"\\" in data:
+    if escaped:
         keys = _outside_strings(dump.translate(None, _NOT_ESCAPED)).count(b":")
         colons = outside.count(b":")
     else:
