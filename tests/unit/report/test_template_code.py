@@ -9,29 +9,16 @@ compiler.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import jinja2
 import pytest
 
 from perf_gate.report import templates
-from tests.conftest import ROOT
+from tests.conftest import script_module
 
-
-def compile_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "compile_templates", ROOT / "scripts" / "compile_templates.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SCRIPT = compile_script()
+SCRIPT = script_module("compile_templates")
 NAMES = templates.source_environment().list_templates(extensions=["j2"])
 
 
