@@ -15,6 +15,7 @@ import pytest
 from perf_gate.core import json_input, limits
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
+from perf_gate.inputs.parsers import detect
 from perf_gate.inputs.parsers.base import Sniff, read_sniff, read_sniff_if_present
 
 BOM = b"\xef\xbb\xbf"
@@ -143,3 +144,23 @@ def test_an_optional_file_that_is_a_folder_or_unreadable_is_still_an_error(
     (tmp_path / "plain").write_bytes(b"")
     with pytest.raises(InputError, match="cannot read: Not a directory"):
         read_sniff(tmp_path / "plain" / "x.json")  # required: named, not skipped
+
+
+POSITIVE = Path(__file__).resolve().parents[2] / "fixtures" / "formats" / "positive"
+
+
+def test_detecting_a_json_file_never_decodes_its_text() -> None:
+    """Its text would be a second copy of a 30 MB file, made only to search it for an HTML
+    title (cargo --timings), which a JSON document is not."""
+    sniffs = [read_sniff(p) for p in sorted(POSITIVE.rglob("*")) if p.is_file()]
+    documents = [s for s in sniffs if s.json is not None]
+    assert len(documents) > 15
+    for sniff in documents:
+        parser = detect(sniff)
+        assert parser is not None and "text" not in vars(sniff), (sniff.path, parser)
+
+
+def test_a_json_file_holding_the_cargo_timings_markers_is_not_a_cargo_report() -> None:
+    data = b'{"benchmarks": [], "x": "summary-table const UNIT_DATA <title>Cargo Build Timings"}'
+    parser = detect(Sniff(Path("bench.json"), data))
+    assert parser is None or parser.name != "cargo-timings"
