@@ -153,8 +153,9 @@ def _summary_chunk(
     if not where:
         return
     ordered = np.sort(values[usable], axis=1)
-    logs = list(map(math.log, ordered.ravel().tolist()))
-    logs = np.fromiter(logs, np.float64, len(logs)).reshape(ordered.shape)
+    # math.log of each value as a Python float (a memoryview yields them without a list)
+    logs = np.fromiter(map(math.log, memoryview(ordered.ravel())), np.float64, ordered.size)
+    logs = logs.reshape(ordered.shape)
     middle = n // 2
     medians = logs[:, middle] if n % 2 else 0.5 * (logs[:, middle - 1] + logs[:, middle])
     c, z = median_order_statistic_rank(n)
@@ -180,19 +181,23 @@ def lower_half_residuals(
 
     With :data:`BATCH_MIN` or more estimates, all centres' residuals are made at once and
     the one order statistic selected by a partition: the same elementwise operations,
-    the same value.
+    the same value. Residuals that could be NaN or ``-0.0`` (a standard deviation that
+    is not positive) are left to Python's sort.
     """
     middle = (len(estimates) - 1) // 2
-    if len(estimates) < BATCH_MIN:
+    if len(estimates) < BATCH_MIN or not min(sds) > 0.0:
         return [_lower_half(estimates, sds, centre, middle) for centre in centres]
     np = numpy()
     e, s = np.array(estimates, dtype=np.float64), np.array(sds, dtype=np.float64)
     half: list[float] = []
     step = max(1, CHUNK * 1024 // len(estimates))  # about 8 MB of residuals at a time
     for start in range(0, len(centres), step):
-        c = np.array(centres[start : start + step], dtype=np.float64)
+        some = centres[start : start + step]
         with np.errstate(all="ignore"):  # overflow to infinity, as in Python
-            residuals = np.abs(e[None, :] - c[:, None]) / s[None, :]
+            residuals = np.abs(e[None, :] - np.array(some, dtype=np.float64)[:, None]) / s
+        if np.isnan(residuals).any():
+            half.extend(_lower_half(estimates, sds, centre, middle) for centre in some)
+            continue
         residuals.partition(middle, axis=1)
         half.extend(residuals[:, middle].tolist())
     return half

@@ -265,6 +265,21 @@ def test_lower_half_residuals_equal_the_sorted_residuals_bit_for_bit() -> None:
         assert bits(lower_half_residuals(estimates, sds, centres)) == bits(expected)
 
 
+@pytest.mark.usefixtures("small_batches")
+def test_lower_half_residuals_leave_nan_and_signed_zeros_to_the_sort() -> None:
+    """NaN (Python's sort leaves it where it was) and standard deviations that are not
+    positive (``-0.0`` residuals) go the pure way, with the same results."""
+    estimates = [0.5, -0.25, 1.0, math.nan, 0.0, 2.0, -1.0]
+    sds = [0.1, 0.2, 0.1, 0.3, 0.1, 0.1, 0.2]
+    centres = [0.0, 0.5, math.inf]
+    for these, deviations in ((estimates, sds), ([0.0] * 7, [-1.0, *sds[1:]])):
+        expected = [
+            sorted([abs(e - c) / s for e, s in zip(these, deviations, strict=True)])[3]
+            for c in centres
+        ]
+        assert bits(lower_half_residuals(these, deviations, centres)) == bits(expected)
+
+
 # --------------------------------------------------------------------------- whole suites
 
 
