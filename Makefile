@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-speed eval clean lock
+.PHONY: demo test lint typecheck unit bench bench-speed eval clean lock templates
 
 # The venv installs exactly the locked versions (with hashes), whatever the index serves
 # today; `make lock` is the one command that moves them.
@@ -44,6 +44,11 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Each template of perf_gate/templates/ compiled to its module in perf_gate/report/template_code/
+# (what a run renders with; tests/unit/report/test_template_code.py fails when one is stale).
+templates: $(STAMP)
+	$(BIN)/python scripts/compile_templates.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_stats.py

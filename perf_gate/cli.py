@@ -43,9 +43,8 @@ from perf_gate.environment import (
     secrets_in,
     workflow_run_trigger,
 )
-from perf_gate.github.artifacts import artifact_source, from_artifact
 from perf_gate.inputs import hardware as machine
-from perf_gate.inputs.baseline.sources import BaselineRequest
+from perf_gate.inputs.baseline.sources import ArtifactSource, BaselineRequest
 from perf_gate.inputs.baseline.store import (
     StoredRun,
     load_file,
@@ -221,6 +220,8 @@ def _previous_artifact(
     """The baseline now stored as artifact ``name``; none (with a warning) is a fresh start."""
     import requests  # the network's errors; not imported on paths that never use it
 
+    from perf_gate.github.artifacts import from_artifact
+
     try:
         github = api_context(environ)
         if github is None:
@@ -315,7 +316,7 @@ def _finalize(request: FinalizeRequest, environ: Environ) -> int:
         branch=request.base_branch,
         hardware_file=request.hardware,
         base_ref=environ.get("GITHUB_BASE_REF", ""),
-        artifacts=artifact_source(api_context(environ)),
+        artifacts=_artifact_source(environ),
         criterion_baseline=request.criterion_baseline,
     )
     if any(r.ab for r in runs):
@@ -349,6 +350,16 @@ def _finalize(request: FinalizeRequest, environ: Environ) -> int:
     if request.publish:
         _publish(request, report, environ)
     return exit_code(report.decision)
+
+
+def _artifact_source(environ: Environ) -> ArtifactSource | None:
+    """Baselines from the repository's artifacts, when there is a GitHub context."""
+    context = api_context(environ)
+    if context is None:
+        return None
+    from perf_gate.github.artifacts import artifact_source
+
+    return artifact_source(context)
 
 
 def _publish(request: FinalizeRequest, report: Report, environ: Environ) -> None:

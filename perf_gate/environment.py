@@ -13,18 +13,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perf_gate.core.config import DEFAULT_GATE_NAME
 from perf_gate.core.errors import PublishError, TargetMismatch
 from perf_gate.core.secrets import MIN_SECRET_CHARS
-from perf_gate.github.context import (
-    DEFAULT_API_URL,
-    DEFAULT_SERVER_URL,
-    READ_ONLY_ACTORS,
-    GitHubContext,
-    load_event,
-    target_from_event,
-)
+
+if TYPE_CHECKING:  # imported when a GitHub context is made: a local finalize never does
+    from perf_gate.github.context import GitHubContext
 
 # Variables that hold a token on a GitHub runner (INPUT_* as the runner spells inputs).
 TOKEN_NAMES = (
@@ -67,6 +63,8 @@ def api_context(environ: Mapping[str, str]) -> GitHubContext | None:
     ``None`` without a repository or a token."""
     if not github_available(environ):
         return None
+    from perf_gate.github.context import DEFAULT_API_URL, GitHubContext
+
     return GitHubContext(
         repository=repository_from(environ),
         token=token_from(environ),
@@ -83,9 +81,13 @@ def artifacts_url(environ: Mapping[str, str]) -> str | None:
     (``GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID#artifacts``);
     ``None`` outside Actions or when a part is not what GitHub sets, so that the URL
     can go into a Markdown link as it is."""
-    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or DEFAULT_SERVER_URL
     repository = environ.get("GITHUB_REPOSITORY", "").strip()
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    if not (repository and run_id):
+        return None  # not in Actions
+    from perf_gate.github.context import DEFAULT_SERVER_URL
+
+    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or DEFAULT_SERVER_URL
     if not (
         _RUN_SERVER.fullmatch(server)
         and _RUN_REPOSITORY.fullmatch(repository)
@@ -127,6 +129,15 @@ def context_from_environment(
     (``GITHUB_SHA`` is the dispatched branch, not the PR). Action inputs other than the
     token are the action's to read and pass in as arguments.
     """
+    from perf_gate.github.context import (
+        DEFAULT_API_URL,
+        DEFAULT_SERVER_URL,
+        READ_ONLY_ACTORS,
+        GitHubContext,
+        load_event,
+        target_from_event,
+    )
+
     repository = repository_from(environ)
     event_name = environ.get("GITHUB_EVENT_NAME", "").strip()
     if event_path is None and environ.get("GITHUB_EVENT_PATH"):
@@ -188,6 +199,8 @@ def workflow_run_context(environ: Mapping[str, str], gate_name: str) -> GitHubCo
     """
     if not environ.get("GITHUB_REPOSITORY"):
         raise PublishError("GITHUB_REPOSITORY is not set: run this inside GitHub Actions")
+    from perf_gate.github.context import load_event
+
     trigger_path = environ.get("GITHUB_EVENT_PATH", "").strip()
     trigger = load_event(Path(trigger_path)) if trigger_path else {}
     run = trigger.get("workflow_run")

@@ -8,10 +8,10 @@ where: duplicate keys and non-finite numbers by JSON path, a syntax error by lin
 A document is read by ``orjson`` (three times faster) when its result is provably the
 strict reader's: orjson refuses what the strict reader refuses by name (``NaN``,
 ``Infinity``, ``1e400``, lone surrogates, a BOM, malformed text); the nesting is checked
-first; the parsed objects hold as many keys as there are ``:`` outside strings (no key
-given twice: orjson keeps the last silently); and no float in it may have been an integer
-beyond 64 bits. Anything else goes the :mod:`json` way, which writes every message as
-before.
+first; orjson's own dump of the parsed objects holds as many keys as the text has ``:``
+outside strings (no key given twice: orjson keeps the last silently), counted in C; and no
+float in it may have been an integer beyond 64 bits (an "e+" in the dump). Anything else
+goes the :mod:`json` way, which writes every message as before.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import json
 import math
 import re
 from itertools import accumulate
-from math import hypot
 from typing import Any
 
 from perf_gate.core.errors import InputError, PerfGateError, json_path
@@ -71,13 +70,8 @@ def _constant(name: str, seen: list[str]) -> float:
     return float(name)
 
 
-def _too_deep(data: bytes) -> bool:
-    """More than ``MAX_DEPTH`` open brackets at once, outside strings, in UTF-8 ``data``."""
-    structure = data.translate(None, _NOT_STRUCTURE)  # quotes, backslashes, brackets: small
-    # An escape can hide a quote: strip whole strings. Without one, the pieces between
-    # quotes alternate outside / inside a string.
-    escaped = b"\\" in structure
-    outside = _STRING.sub(b"", data) if escaped else b"".join(structure.split(b'"')[::2])
+def _too_deep(outside: bytes) -> bool:
+    """More than ``MAX_DEPTH`` open brackets at once in ``outside`` (see :func:`_outside`)."""
     brackets = outside.translate(None, _NOT_BRACKETS)
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
@@ -89,19 +83,24 @@ def _number_risks(data: bytes) -> tuple[bool, bool]:
 
 
 # The fast path. Outside strings, a ``:`` separates a key from its value, so a document
-# holds a key twice exactly when its objects hold fewer keys than it has such colons. With
-# an escape in the document, the structure bytes keep every byte that may follow a backslash
-# (a valid escape's; an invalid escape fails orjson): strings are then stripped from them as
-# from the whole text.
+# holds a key twice exactly when its objects hold fewer keys than the text has such colons
+# (orjson keeps the last of two equal keys silently). The keys are counted on orjson's own
+# dump of the document, in C: it writes no spaces, and a ``:`` outside its strings only after
+# a key. Each key and string of the document is a distinct string of the text (a duplicate's
+# pair, dropped, takes its strings with it), so without a backslash in the text (a colon in
+# a string is then spelt ``:`` in both) ``dump.count(":") <= text.count(":")``, equal exactly
+# when no key was dropped. With an escape in the text, both sides count colons outside
+# strings: the text's structure bytes keep every byte that may follow a backslash (a valid
+# escape's; an invalid escape fails orjson), so strings are stripped from them as from the
+# whole text.
 _KEYED = b'"\\[]{}:'
-_NOT_KEYED = bytes(sorted(set(range(256)) - set(_KEYED)))
 _NOT_ESCAPED = bytes(sorted(set(range(256)) - set(_KEYED + b"/bfnrtu")))
-_CONTAINERS = frozenset({dict, list})
-_FLOATS = frozenset({float})
-_is_float = float.__instancecheck__
-# orjson reads an integer beyond 64 bits as a float (1.2345678901234568e+20 for a 21-digit
-# one): its magnitude is then at least 2**63, which no float of a timing reaches.
-_HUGE = 2.0**63
+_QUOTED = re.compile(rb'"[^"]*(?:"|\Z)')  # a string of a text without backslashes
+# orjson reads an integer beyond 64 bits as a float (1.8446744073709552e+19 for 2**64), and
+# writes every float of magnitude 1e16 or more with an exponent "e+" (no timing is that big):
+# one outside the dump's strings declines the document (tests/unit/core/test_json_fast_path.py
+# pins the rule on the installed orjson).
+_BIG_FLOAT = b"e+"
 _DECLINED = object()
 # orjson's import costs 5 ms (it imports uuid and platform): a run that reads little JSON (a
 # PR's few results files) does not pay it; one that has read this much has gained it back.
@@ -114,50 +113,60 @@ def _worth_orjson(size: int) -> bool:
     return _read[0] >= FAST_AFTER
 
 
+def _outside_strings(data: bytes) -> bytes:
+    """``data`` (JSON text, or structure bytes of it) without its strings."""
+    if b"\\" in data:
+        return _STRING.sub(b"", data)
+    # Two quotes side by side (an empty string, or the end of one and the start of the
+    # next) leave every other byte as far inside or outside a string: dropped in one C pass,
+    # they leave only the strings that hold structure (a pytest name's "[", ":").
+    return _QUOTED.sub(b"", data.replace(b'""', b""))
+
+
+def _outside(data: bytes) -> bytes:
+    """The brackets (and, with an escape in UTF-8 ``data``, colons) of ``data`` outside its
+    strings: the structure bytes, small, with strings stripped as from the whole text."""
+    escaped = b"\\" in data
+    return _outside_strings(data.translate(None, _NOT_ESCAPED if escaped else _NOT_STRUCTURE))
+
+
+def _big_float_written(dump: bytes) -> bool:
+    """Whether orjson's ``dump`` holds a float of magnitude 1e16 or more: "e+" outside its
+    strings. A "+" is rare (a date's "+00:00"), found by ``memchr``; only an "e+" costs
+    stripping the strings."""
+    at = dump.find(b"+")
+    while at > 0:
+        if dump[at - 1] == _BIG_FLOAT[0]:
+            return _BIG_FLOAT in _outside_strings(dump)
+        at = dump.find(b"+", at + 1)
+    return False
+
+
 def _fast(data: bytes) -> Any:
     """The document orjson reads from UTF-8 ``data`` when it is provably the one the strict
     reader gives, else ``_DECLINED``; never raises."""
     escaped = b"\\" in data
-    structure = data.translate(None, _NOT_ESCAPED if escaped else _NOT_KEYED)
-    # Without an escape the pieces between quotes alternate outside / inside a string.
-    outside = _STRING.sub(b"", structure) if escaped else b"".join(structure.split(b'"')[::2])
-    del structure
-    brackets = outside.translate(None, _NOT_BRACKETS)
-    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH:
+    # Structure outside strings: for the depth when there are enough brackets to pass it,
+    # for the colons when an escape may hide one (a small file, the common case: neither).
+    deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH
+    outside = _outside(data) if escaped or deep else b""
+    if deep and _too_deep(outside):
         return _DECLINED  # refused the json way, with its message
     import orjson  # here, not at the top: see FAST_AFTER
 
     try:
         document = orjson.loads(data)  # NaN, Infinity, 1e400, lone surrogates: refused
-    except orjson.JSONDecodeError:
+        dump = orjson.dumps(document)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return _DECLINED
-    if _keys_if_plain(document) != outside.count(b":"):
+    if _big_float_written(dump):
         return _DECLINED
-    return document
-
-
-def _keys_if_plain(document: Any) -> int | None:
-    """How many keys the objects of ``document`` hold, all levels; ``None`` when a float in
-    it may have been an integer beyond 64 bits. Lists and objects only: their scalars are
-    looked at in C."""
-    count = 0
-    stack: list[Any] = [[document]]  # a float on its own is looked at too
-    while stack:
-        value = stack.pop()
-        if type(value) is dict:
-            count += len(value)
-            value = value.values()
-        types = set(map(type, value))
-        # hypot is at least the largest magnitude, and one pass in C (a sum of big numbers
-        # may reach 2**63 where none does: then the json way reads the document, no harm).
-        if (
-            float in types
-            and hypot(*(value if types == _FLOATS else filter(_is_float, value))) >= _HUGE
-        ):
-            return None
-        if not types.isdisjoint(_CONTAINERS):
-            stack.extend([v for v in value if type(v) in _CONTAINERS])
-    return count
+    if escaped:
+        keys = _outside_strings(dump.translate(None, _NOT_ESCAPED)).count(b":")
+        colons = outside.count(b":")
+    else:
+        keys, colons = dump.count(b":"), data.count(b":")
+    return document if keys == colons else _DECLINED
 
 
 def loads(
@@ -189,7 +198,7 @@ def loads(
 def _strict(text: str, path: str | None, error: type[PerfGateError]) -> Any:
     """The :mod:`json` way, for anything the fast path declines: every message as before."""
     data = text.encode("utf-8", "surrogatepass")  # byte scans: fast, and freed before parsing
-    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _too_deep(data):
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _too_deep(_outside(data)):
         raise error(f"JSON nested more than {MAX_DEPTH} levels deep", path=path)
     long_run, big_exponent = _number_risks(data)
     del data

@@ -1,8 +1,10 @@
 """``perf-gate finalize`` imports what judging needs, not what running benchmarks or
 publishing needs: start-up time is paid by every gate, and these modules (A/B rounds,
 child processes, GPU monitoring, the GitHub client, YAML without a config file) were
-a quarter of it. Each case runs the CLI in a fresh interpreter and reads ``sys.modules``
-after it, so a lazy import that slips back to the top of a module fails here.
+a quarter of it. Without a GitHub context no ``perf_gate.github`` module is imported
+(artifacts, zip files), and the templates come compiled, from their modules. Each case
+runs the CLI in a fresh interpreter and reads ``sys.modules`` after it, so a lazy import
+that slips back to the top of a module fails here.
 """
 
 from __future__ import annotations
@@ -32,8 +34,13 @@ RUN_AND_PUBLISH = (
     "perf_gate.inputs.gpu_monitor",
     "perf_gate.inputs.rerun_filter",
     "perf_gate.judge.confirm",
+    "perf_gate.github",  # no GitHub context: no artifacts, no publishing
+    "perf_gate.github.context",
+    "perf_gate.github.artifacts",
     "perf_gate.github.client",
     "perf_gate.github.publish",
+    "zipfile",  # baselines from artifacts only
+    "importlib.resources",  # the schemas are read beside their module
     "perf_gate.report.history_site",
     "requests",
     "jsonschema",  # only to word an error the compiled schema check found
@@ -80,6 +87,8 @@ def test_finalize_leaves_run_mode_publishing_and_yaml_unimported(tmp_path: Path,
     assert sorted(modules.intersection(RUN_AND_PUBLISH)) == []
     assert "yaml" not in modules  # no config file was read
     assert "numpy" not in modules  # a small suite is judged in pure Python
+    if how == "run":  # the page came from its compiled module
+        assert "perf_gate.report.template_code.html_perf_report_html" in modules
 
 
 def test_the_probe_sees_modules_imported_inside_functions(tmp_path: Path) -> None:

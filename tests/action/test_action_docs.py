@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from tests.action.conftest import ROOT
+from tests.conftest import script_module
 
-
-def action_docs() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "action_docs", ROOT / "scripts" / "action_docs.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DOCS = action_docs()
+DOCS = script_module("action_docs")
 
 
 def test_the_reference_lists_every_input_with_its_default_and_every_output() -> None:

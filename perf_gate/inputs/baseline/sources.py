@@ -19,12 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-import zipfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from perf_gate.core import limits
 from perf_gate.core.config import BaselineSettings, Config
@@ -43,6 +41,9 @@ from perf_gate.inputs.hardware import (
 )
 from perf_gate.inputs.run_record import MANIFEST_NAME, is_manifest
 from perf_gate.inputs.runs import load_run
+
+if TYPE_CHECKING:  # imported to read an artifact: a run from local files never does
+    import zipfile
 
 MAX_ZIP_BYTES = limits.LIMITS.artifact_bytes  # the download's cap (the default)
 
@@ -120,6 +121,9 @@ def runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
     A zip that is corrupt, encrypted, a bomb or otherwise odd raises :class:`InputError`
     (the caller's warning: the metrics are then "new"), never anything else.
     """
+    import zipfile
+    import zlib
+
     try:
         return _runs_from_zip(data, fmt, label)
     except PerfGateError:
@@ -133,6 +137,8 @@ def runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
 
 
 def _runs_from_zip(data: bytes, fmt: str | None, label: str) -> list[StoredRun]:
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

@@ -28,6 +28,8 @@ class CargoTimings:
     schema: str | None = None
 
     def detect(self, sniff: Sniff) -> bool:
+        if sniff.json is not None:
+            return False  # an HTML page; a JSON file's text is never decoded to look
         head = sniff.text[:4000]
         return "<title>Cargo Build Timings" in head or (
             "summary-table" in sniff.text and "const UNIT_DATA" in sniff.text

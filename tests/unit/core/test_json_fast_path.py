@@ -165,6 +165,29 @@ MALFORMED = [
     '{"a":: 1}',
 ]
 
+# The key count is taken from orjson's dump of the document: strings that look like keys or
+# big numbers there, with and without an escape in the text, and duplicates beside them.
+DUMP_COUNTS = [
+    '{":": 1, "::": ":", "a": ":b"}',
+    '{"\\u003a": [], "b": ":", "c": "\\":"}',
+    '{"a\\":": "\\":", "b": ["\\":\\"", "\\\\:"]}',
+    '{"k": "\\":1,\\"k\\":2", "k2": "x"}',
+    '{"a": "\\":", "a": 1}',
+    '{"a": ":", "a": ":"}',
+    '{":": 1, "\\u003a": 2}',
+    '{"s": "e+", "t": "1e+16", "e+": "+", "u": "x\\"e+"}',
+    '{"s": "e+", "s": "e+"}',
+    '{"s": "a+b", "n": 1e16}',
+    '{"e+": 1.5, "n": [1e15, -1e15, 9999999999999998.0]}',
+    "[1e16, 9.3e18]",
+    "[-1e16]",
+    "[9.223372036854776e18, 9.3e18, 1.8e19]",
+    '{"a": [0.5, 2.5e-7, 1e-16, 123456.789e3]}',
+    '{"n": 9223372036854775807, "m": 18446744073709551615, "s": "e+"}',
+    '{"n": 18446744073709551616, "s": "x"}',
+    '{"a": {"b": 1, "c": {"d": 1e16}}, "a": 2}',
+]
+
 DEPTHS = ["[" * d + "]" * d for d in (1, 63, 64, 65, 100, 2000)] + [
     '{"a":' * 64 + "1" + "}" * 64,
     '{"a":' * 65 + "1" + "}" * 65,
@@ -178,7 +201,9 @@ CONTROL = ['["a' + chr(c) + 'b"]' for c in range(32)] + [
     '{"k' + chr(c) + '": 1}' for c in (0, 9, 10)
 ]
 
-TEXTS = DUPLICATES + COLONS_AND_ESCAPES + NUMBERS + STRINGS + MALFORMED + DEPTHS + SCALARS + CONTROL
+TEXTS = (DUPLICATES + COLONS_AND_ESCAPES + DUMP_COUNTS + NUMBERS + STRINGS + MALFORMED + DEPTHS) + (
+    SCALARS + CONTROL
+)
 
 BYTES_ONLY = [
     BOM + b'{"a": 1}',
@@ -282,6 +307,53 @@ def test_generated_numbers_read_alike_bit_for_bit() -> None:
     assert_read_alike("[" + ", ".join(numbers) + "]")
     for chunk in range(0, len(numbers), 500):  # one refused number refuses its whole list
         assert_read_alike("[" + ", ".join(numbers[chunk : chunk + 500]) + "]")
+
+
+def _taken(text: str) -> bool:
+    return json_input._fast(text.encode()) is not json_input._DECLINED
+
+
+def test_strings_that_look_like_keys_or_big_numbers_stay_on_the_fast_path() -> None:
+    """Not declined for what is only inside a string: ``:`` (a key's colon in the dump),
+    ``"``, ``e+`` and ``+``, with and without escapes."""
+    for text in [
+        '{":": 1, "::": ":", "a": ":b"}',
+        '{"s": "e+", "t": "1e+16", "e+": "+"}',
+        '{"a\\":": "\\":e+", "b": ["\\":\\"", "\\\\:"], "n": 1e15}',
+        '{"\\u003a": ":", "x": [1.5, -2.5e-7]}',
+    ]:
+        assert _taken(text), text
+
+
+def test_the_fast_path_declines_duplicates_and_floats_from_64_bit_integers_up() -> None:
+    for text in [
+        '{"a": 1, "a": 2}',
+        '{"a": ":", "a": ":"}',
+        '{"\\u0061": 1, "a": "\\":"}',
+        '{"k": [{"x": {"y": 1, "y": 1}}]}',
+        "[1e16]",
+        "[9.3e18]",
+        '{"a": -1e16}',
+        "[18446744073709551616]",
+        "[-9223372036854775809]",
+        "1e20",
+    ]:
+        assert not _taken(text), text
+
+
+def test_orjson_writes_every_float_from_1e16_with_an_exponent() -> None:
+    """The rule the big-integer proof rests on, checked on the installed orjson: a float of
+    magnitude 2**63 or more (an integer beyond 64 bits read by orjson) dumps with ``e+``."""
+    import orjson
+
+    rng = random.Random(11)
+    big = [2.0**63, 1e16, 9.3e18, 1.8446744073709552e19, 1.7976931348623157e308]
+    big += [10 ** rng.uniform(16, 308) for _ in range(5000)]
+    big += [float(rng.randint(2**63, 2**70)) for _ in range(1000)]
+    for value in big:
+        for signed in (value, -value):
+            assert b"e+" in orjson.dumps(signed), signed
+    assert orjson.dumps([1e15, 9999999999999998.0]) == b"[1000000000000000.0,9999999999999998.0]"
 
 
 def test_a_big_document_is_read_by_orjson_and_alike() -> None:

@@ -15,6 +15,7 @@ import pytest
 from perf_gate.core import json_input, limits
 from perf_gate.core.errors import InputError
 from perf_gate.core.json_input import loads
+from perf_gate.inputs.parsers import detect
 from perf_gate.inputs.parsers.base import Sniff, read_sniff
 
 BOM = b"\xef\xbb\xbf"
@@ -121,3 +122,23 @@ def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: A
         read_sniff(fifo)
     writer.join(timeout=5)
     assert not writer.is_alive()
+
+
+POSITIVE = Path(__file__).resolve().parents[2] / "fixtures" / "formats" / "positive"
+
+
+def test_detecting_a_json_file_never_decodes_its_text() -> None:
+    """Its text would be a second copy of a 30 MB file, made only to search it for an HTML
+    title (cargo --timings), which a JSON document is not."""
+    sniffs = [read_sniff(p) for p in sorted(POSITIVE.rglob("*")) if p.is_file()]
+    documents = [s for s in sniffs if s.json is not None]
+    assert len(documents) > 15
+    for sniff in documents:
+        parser = detect(sniff)
+        assert parser is not None and "text" not in vars(sniff), (sniff.path, parser)
+
+
+def test_a_json_file_holding_the_cargo_timings_markers_is_not_a_cargo_report() -> None:
+    data = b'{"benchmarks": [], "x": "summary-table const UNIT_DATA <title>Cargo Build Timings"}'
+    parser = detect(Sniff(Path("bench.json"), data))
+    assert parser is None or parser.name != "cargo-timings"
