@@ -1,8 +1,8 @@
 """Pure statistical functions behind the sample-based verdicts.
 
-Everything here is plain Python (``math``, ``statistics``) so the gate needs no
-numerical library at run time; each function is pinned in the unit tests
-against SciPy or against numbers worked out by hand.
+Everything here is plain Python (``math``, ``statistics``), the reference that the
+NumPy batches of large suites (:mod:`perf_gate.judge.batch_stats`) equal bit for bit;
+each function is pinned in the unit tests against SciPy or numbers worked out by hand.
 
 The two-sample change is the Hodges–Lehmann shift (median of pairwise
 differences) with the interval inverted from the Mann–Whitney test; large
