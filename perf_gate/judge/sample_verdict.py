@@ -53,11 +53,11 @@ from itertools import pairwise
 from typing import Literal
 
 from perf_gate.core.model import Direction
+from perf_gate.judge.batch_stats import lower_half_residuals, run_numbers, shift_estimates
 from perf_gate.judge.stats import (
     ShiftEstimate,
     benjamini_hochberg,
     block_means,
-    hodges_lehmann_shift,
     inflation_factor,
     least_rank_test_p,
     log_median_se_of_logs,
@@ -82,7 +82,9 @@ __all__ = [
     "judge_suite",
     "judge_summaries",
     "summarise_case",
+    "summarise_cases",
     "summarise_run",
+    "summarise_runs",
 ]
 
 SampleStatus = Literal["pass", "warn", "fail", "improved"]
@@ -207,20 +209,41 @@ def summarise_run(samples: Sequence[float]) -> RunSummary | None:
     return RunSummary(median_of_sorted(logs), variance, len(usable), points)
 
 
+def summarise_runs(runs: Sequence[Sequence[float]]) -> list[RunSummary | None]:
+    """:func:`summarise_run` of each run, in order; many runs of one length together
+    (:func:`perf_gate.judge.batch_stats.run_numbers`: the same floats)."""
+    return [
+        RunSummary(*numbers) if numbers is not None else summarise_run(run)
+        for run, numbers in zip(runs, run_numbers(runs, HL_POINTS), strict=True)
+    ]
+
+
 def summarise_case(case: SampleCase) -> CaseSummary | None:
     """Summarise a case; ``None`` when the current or baseline run has no usable sample.
 
     History runs without usable samples are dropped (the remaining ones keep
     their order).
     """
-    current = summarise_run(case.current)
-    baseline = summarise_run(case.baseline)
-    if current is None or baseline is None:
-        return None
-    history = [summarise_run(run) for run in case.history]
-    runs = (*(run for run in history if run is not None), baseline)
-    sign = 1.0 if case.direction == "lower" else -1.0
-    return CaseSummary(case.key, sign, case.tolerance_pct, current, runs)
+    return summarise_cases([case])[0]
+
+
+def summarise_cases(cases: Sequence[SampleCase]) -> list[CaseSummary | None]:
+    """:func:`summarise_case` of each case, in order, with every run summarised in one batch."""
+    runs = summarise_runs(
+        [run for case in cases for run in (case.current, case.baseline, *case.history)]
+    )
+    summaries: list[CaseSummary | None] = []
+    start = 0
+    for case in cases:
+        current, baseline, *history = runs[start : start + 2 + len(case.history)]
+        start += 2 + len(case.history)
+        if current is None or baseline is None:
+            summaries.append(None)
+            continue
+        kept = (*(run for run in history if run is not None), baseline)
+        sign = 1.0 if case.direction == "lower" else -1.0
+        summaries.append(CaseSummary(case.key, sign, case.tolerance_pct, current, kept))
+    return summaries
 
 
 def judge_suite(cases: Sequence[SampleCase], *, alpha: float = 0.05) -> list[SampleVerdict]:
@@ -228,7 +251,7 @@ def judge_suite(cases: Sequence[SampleCase], *, alpha: float = 0.05) -> list[Sam
 
     The verdicts come in the same order as ``cases``.
     """
-    summaries = [summarise_case(case) for case in cases]
+    summaries = summarise_cases(cases)
     judged = judge_summaries([s for s in summaries if s is not None], alpha=alpha)
     verdicts = iter(judged)
     return [
@@ -323,13 +346,11 @@ def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[floa
     step = max(1, len(estimates) // CENTRE_CANDIDATES)
     candidates = {*estimates[::step], median_of_sorted(estimates)}
 
-    pairs = [(estimate, sd) for estimate, sd, _ in usable]
-
-    def half_width(centre: float) -> float:
-        residuals = sorted([abs(estimate - centre) / sd for estimate, sd in pairs])
-        return residuals[(len(residuals) - 1) // 2]
-
-    rough = min(sorted(candidates), key=half_width)
+    ordered = sorted(candidates)
+    half_widths = lower_half_residuals(
+        [estimate for estimate, _, _ in usable], [sd for _, sd, _ in usable], ordered
+    )
+    rough = ordered[half_widths.index(min(half_widths))]
     near = [
         (estimate, sd)
         for estimate, sd, tolerance in usable
@@ -349,32 +370,51 @@ def _run_inflation(assessments: Sequence[_Assessment], tolerances: Sequence[floa
 def _assess(
     summaries: Sequence[CaseSummary],
 ) -> tuple[list[_Assessment], _SuiteShift | None]:
-    """Assess every case: in suite mode when enough cases share a full history."""
+    """Assess every case: in suite mode when enough cases share a full history.
+
+    Each case is measured against its reference run (the baseline, or in suite mode the
+    run whose runner profile matches), and every case's Hodges–Lehmann shift is computed
+    in one batch before the cases are assessed.
+    """
     longest = max((len(s.runs) for s in summaries), default=0)
     aligned = [
         i
         for i, s in enumerate(summaries)
         if longest >= 2 and len(s.runs) == longest and _can_test(s.current, s.runs[-1])
     ]
-    if len(aligned) < MIN_SUITE:
-        # No suite history: nothing tells a slower machine from a change that slows
-        # everything, so nothing is taken out — a suite-wide regression must fail.
-        return [_assess_alone(s) for s in summaries], None
-    in_suite, suite = _assess_suite([summaries[i] for i in aligned])
-    by_index = dict(zip(aligned, in_suite, strict=True))
-    return [by_index.get(i) or _assess_alone(s) for i, s in enumerate(summaries)], suite
+    # No suite history: nothing tells a slower machine from a change that slows
+    # everything, so nothing is taken out — a suite-wide regression must fail.
+    model = _suite_model([summaries[i] for i in aligned]) if len(aligned) >= MIN_SUITE else None
+    in_suite = dict(zip(aligned, range(len(aligned)), strict=True)) if model else {}
+    references = [
+        s.runs[model.reference] if model is not None and i in in_suite else s.runs[-1]
+        for i, s in enumerate(summaries)
+    ]
+    shifts = shift_estimates(
+        [
+            (reference.points, s.current.points, (reference.count, s.current.count))
+            for s, reference in zip(summaries, references, strict=True)
+        ]
+    )
+    assessments = [
+        _assess_in_suite(s, shift, model, in_suite[i])
+        if model is not None and i in in_suite
+        else _assess_alone(s, shift)
+        for i, (s, shift) in enumerate(zip(summaries, shifts, strict=True))
+    ]
+    return assessments, model.suite if model is not None else None
 
 
 def _can_test(current: RunSummary, reference: RunSummary) -> bool:
     return min(current.count, reference.count) >= MIN_SAMPLES
 
 
-def _assess_alone(summary: CaseSummary) -> _Assessment:
-    """Against the baseline, widened by this metric's own consecutive-run drift."""
+def _assess_alone(summary: CaseSummary, shift: ShiftEstimate) -> _Assessment:
+    """Against the baseline, widened by this metric's own consecutive-run drift;
+    ``shift`` is the Hodges–Lehmann shift of the current run against the baseline."""
     runs, current = summary.runs, summary.current
     baseline = runs[-1]
     diffs = [summary.sign * (b.log_median - a.log_median) for a, b in pairwise(runs)]
-    shift = _hodges_lehmann(current, baseline)
     within = shift.se * shift.se
     drift, df = 0.0, None
     if diffs:
@@ -396,10 +436,18 @@ def _assess_alone(summary: CaseSummary) -> _Assessment:
     )
 
 
-def _assess_suite(
-    summaries: Sequence[CaseSummary],
-) -> tuple[list[_Assessment], _SuiteShift]:
-    """Runner-aware assessment of cases that all have the same runs (oldest first)."""
+@dataclass(frozen=True)
+class _SuiteModel:
+    """What the suite's runs say: the reference run, the common shift, each case's drift."""
+
+    reference: int  # index into every case's ``runs``
+    suite: _SuiteShift
+    drift: tuple[float, ...]  # per case, in the order of the suite's cases
+    runs: int  # runs per case
+
+
+def _suite_model(summaries: Sequence[CaseSummary]) -> _SuiteModel:
+    """Runner-aware model of cases that all have the same runs (oldest first)."""
     k = len(summaries[0].runs)
     profiles = [[s.sign * s.runs[j].log_median for s in summaries] for j in range(k)]
     now = [s.sign * s.current.log_median for s in summaries]
@@ -418,32 +466,28 @@ def _assess_suite(
             squared[b] += residual * residual
             expected[b] += s.runs[a].variance + s.runs[partner].variance
     suite = _SuiteShift(shift=shift, sd=math.sqrt(shifts_squared / k))
-    assessments = []
-    for b, s in enumerate(summaries):
-        ref = s.runs[reference]
-        hodges_lehmann = _hodges_lehmann(s.current, ref)
-        assessments.append(
-            _Assessment(
-                estimate=s.sign * hodges_lehmann.estimate - shift,
-                within=hodges_lehmann.se * hodges_lehmann.se,
-                drift=max(0.0, (squared[b] - expected[b]) / k),
-                df=None,
-                reference_back=k - 1 - reference,
-                suite_shift=shift,
-                history_runs=k - 1,
-                count_current=s.current.count,
-                count_reference=ref.count,
-                in_suite=True,
-                centered=True,
-            )
-        )
-    return assessments, suite
+    drift = tuple(max(0.0, (sq - ex) / k) for sq, ex in zip(squared, expected, strict=True))
+    return _SuiteModel(reference, suite, drift, k)
 
 
-def _hodges_lehmann(current: RunSummary, reference: RunSummary) -> ShiftEstimate:
-    """Hodges–Lehmann shift of the current log samples against the reference's."""
-    return hodges_lehmann_shift(
-        reference.points, current.points, counts=(reference.count, current.count)
+def _assess_in_suite(
+    summary: CaseSummary, shift: ShiftEstimate, model: _SuiteModel, position: int
+) -> _Assessment:
+    """Against the model's reference run, with the suite's common shift taken out;
+    ``shift`` is the Hodges–Lehmann shift of the current run against that reference."""
+    k = model.runs
+    return _Assessment(
+        estimate=summary.sign * shift.estimate - model.suite.shift,
+        within=shift.se * shift.se,
+        drift=model.drift[position],
+        df=None,
+        reference_back=k - 1 - model.reference,
+        suite_shift=model.suite.shift,
+        history_runs=k - 1,
+        count_current=summary.current.count,
+        count_reference=summary.runs[model.reference].count,
+        in_suite=True,
+        centered=True,
     )
 
 

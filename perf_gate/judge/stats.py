@@ -1,8 +1,8 @@
 """Pure statistical functions behind the sample-based verdicts.
 
-Everything here is plain Python (``math``, ``statistics``) so the gate needs no
-numerical library at run time; each function is pinned in the unit tests
-against SciPy or against numbers worked out by hand.
+Everything here is plain Python (``math``, ``statistics``), the reference that the
+NumPy batches of large suites (:mod:`perf_gate.judge.batch_stats`) equal bit for bit;
+each function is pinned in the unit tests against SciPy or numbers worked out by hand.
 
 The two-sample change is the Hodges–Lehmann shift (median of pairwise
 differences) with the interval inverted from the Mann–Whitney test; large
@@ -222,14 +222,62 @@ class ShiftEstimate:
     se: float
 
 
-def _rank_value(ordered: Sequence[float], rank: float) -> float:
-    """The value at a 1-based, possibly fractional ``rank`` of an ascending list."""
-    position = min(max(rank, 1.0), float(len(ordered))) - 1.0
+@dataclass(frozen=True)
+class ShiftPlan:
+    """Which sorted differences a Hodges–Lehmann shift needs, and how it combines them.
+
+    ``ranks`` are the 0-based indices of the median's two middle differences (the same
+    one twice when their number is odd) and of each interval end's two neighbours, with
+    the fraction between them (``None``: the lower one itself). Whoever selects those
+    order statistics (a sort here, a batch in :mod:`perf_gate.judge.batch_stats`)
+    finishes with :meth:`estimate`: the same arithmetic, the same floats.
+    """
+
+    ranks: tuple[int, int, int, int, int, int]
+    even: bool
+    low_fraction: float | None
+    high_fraction: float | None
+    twice_z_actual: float
+
+    def estimate(self, at_ranks: Sequence[float]) -> ShiftEstimate:
+        """The shift from the sorted differences at ``ranks``, in that order."""
+        middle, after, low, above_low, high, above_high = at_ranks
+        estimate = 0.5 * (middle + after) if self.even else middle
+        if self.low_fraction is not None:
+            low = low + self.low_fraction * (above_low - low)
+        if self.high_fraction is not None:
+            high = high + self.high_fraction * (above_high - high)
+        se = (high - low) / self.twice_z_actual if self.twice_z_actual > 0 else 0.0
+        return ShiftEstimate(estimate, low, high, se)
+
+
+def _rank_index(total: int, rank: float) -> tuple[int, int, float | None]:
+    """The neighbours and fraction of a 1-based, possibly fractional ``rank`` among
+    ``total`` ascending values (``None``: no interpolation, the last value)."""
+    position = min(max(rank, 1.0), float(total)) - 1.0
     below = int(position)
-    if below + 1 >= len(ordered):
-        return ordered[-1]
-    fraction = position - below
-    return ordered[below] + fraction * (ordered[below + 1] - ordered[below])
+    if below + 1 >= total:
+        return total - 1, total - 1, None
+    return below, below + 1, position - below
+
+
+@lru_cache(maxsize=256)
+def shift_plan(size_x: int, size_y: int, m: int, n: int, confidence: float = 0.95) -> ShiftPlan:
+    """The :class:`ShiftPlan` of :func:`hodges_lehmann_shift` for these sizes."""
+    total = size_x * size_y
+    pairs = m * n
+    sigma = math.sqrt(pairs * (m + n + 1) / 12.0)
+    z = normal_quantile(0.5 + confidence / 2.0)
+    rank = max(1, math.floor(pairs / 2.0 - z * sigma))
+    weight = pairs / total
+    low, above_low, low_fraction = _rank_index(total, rank / weight)
+    high, above_high, high_fraction = _rank_index(total, (pairs - rank + 1) / weight)
+    z_actual = (pairs / 2.0 - rank + 0.5) / sigma if sigma > 0 else 0.0
+    even = total % 2 == 0
+    middle = (total // 2 - 1, total // 2) if even else (total // 2, total // 2)
+    ranks = (*middle, low, above_low, high, above_high)
+    twice_z_actual = 2.0 * z_actual if z_actual > 0 else 0.0
+    return ShiftPlan(ranks, even, low_fraction, high_fraction, twice_z_actual)
 
 
 def hodges_lehmann_shift(
@@ -254,20 +302,10 @@ def hodges_lehmann_shift(
     Costs ``O(len(x) len(y) log)``, hence the compression.
     """
     m, n = counts if counts is not None else (len(x), len(y))
+    plan = shift_plan(len(x), len(y), m, n, confidence)
     differences = [b - a for b in y for a in x]
     differences.sort()
-    total = len(differences)
-    estimate = median_of_sorted(differences)
-    pairs = m * n
-    sigma = math.sqrt(pairs * (m + n + 1) / 12.0)
-    z = normal_quantile(0.5 + confidence / 2.0)
-    rank = max(1, math.floor(pairs / 2.0 - z * sigma))
-    weight = pairs / total
-    low = _rank_value(differences, rank / weight)
-    high = _rank_value(differences, (pairs - rank + 1) / weight)
-    z_actual = (pairs / 2.0 - rank + 0.5) / sigma if sigma > 0 else 0.0
-    se = (high - low) / (2.0 * z_actual) if z_actual > 0 else 0.0
-    return ShiftEstimate(estimate, low, high, se)
+    return plan.estimate([differences[i] for i in plan.ranks])
 
 
 @lru_cache(maxsize=256)

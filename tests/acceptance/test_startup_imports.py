@@ -86,6 +86,7 @@ def test_finalize_leaves_run_mode_publishing_and_yaml_unimported(tmp_path: Path,
     assert "perf_gate.report.finalize" in modules  # the probe sees the package's imports
     assert sorted(modules.intersection(RUN_AND_PUBLISH)) == []
     assert "yaml" not in modules  # no config file was read
+    assert "numpy" not in modules  # a small suite is judged in pure Python
     if how == "run":  # the page came from its compiled module
         assert "perf_gate.report.template_code.html_perf_report_html" in modules
 

@@ -365,7 +365,7 @@ def test_the_image_keeps_no_package_caches(container: str) -> None:
         "-c",
         "ls -A /var/lib/apt/lists; ls -A /root/.cache 2>/dev/null; "
         "cd /opt/perf-gate && venv/bin/python -c 'import perf_gate, jinja2, jsonschema, "
-        "requests, yaml; print(perf_gate.__file__)'",
+        "requests, yaml, orjson, numpy; print(perf_gate.__file__)'",
     )
     assert proc.returncode == 0, proc.stderr
     # The installed wheel runs, not a copy of the source tree.
