@@ -4,7 +4,9 @@
 # with the workspace mounted at /github/workspace as the working directory. The default
 # base is NVIDIA's smallest CUDA image, so that on a self-hosted GPU runner whose Docker
 # default runtime is `nvidia` the container sees the GPU (nvidia-smi, NVML) and can
-# record it as hardware evidence. Any Debian or Ubuntu image with apt works as a base:
+# record it as hardware evidence. Any Debian or Ubuntu image with apt and a python3 of 3.11
+# or newer (Debian 12, Ubuntu 24.04 and later; 3.10 is past its end of life, and the
+# locked numpy needs 3.11) works as a base:
 #   docker build --build-arg BASE_IMAGE=ubuntu:24.04 .
 ARG BASE_IMAGE=nvidia/cuda:12.6.3-base-ubuntu24.04
 FROM ${BASE_IMAGE}
@@ -30,8 +32,7 @@ RUN apt-get update \
 # that `pip install .` gives (schemas and templates as package data) and installs it with
 # the runtime dependencies from the lock (exact versions, hashes) into a venv. The build
 # tools come from their own lock and are thrown away with the sources.
-ENV PIP_NO_CACHE_DIR=1 \
-    PIP_NO_COMPILE=1
+ENV PIP_NO_CACHE_DIR=1
 COPY pyproject.toml README.md requirements.txt requirements-build.txt /opt/perf-gate/src/
 COPY scripts/install-cli.sh /opt/perf-gate/src/scripts/
 COPY perf_gate/ /opt/perf-gate/src/perf_gate/

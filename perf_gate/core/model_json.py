@@ -82,5 +82,5 @@ def run_formats(metrics: Iterable[Metric]) -> tuple[str, ...]:
 
 
 def utc_now() -> str:
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return now.isoformat().replace("+00:00", "Z")

@@ -248,9 +248,7 @@ def build_payload(
 
 
 def _now() -> str:
-    return (
-        dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    )
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def find_existing(client: GitHubClient, context: GitHubContext) -> dict[str, Any] | None:

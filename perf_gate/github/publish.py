@@ -229,7 +229,7 @@ def publish(
         except Forbidden as status_exc:
             refused.append(f"check run and commit status: {_short(status_exc)}")
 
-    stamp = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
+    stamp = (now or (lambda: dt.datetime.now(dt.UTC)))()
     timestamp = stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     author = ""
     if context.pr_number is not None and not refused and (ledger or progress_comment):

@@ -81,7 +81,7 @@ def build_receipt(
     table: Sequence[Cells] | None = None,
 ) -> dict[str, Any]:
     """``table``: the summary's cells of ``rows``, in the same order, when already made."""
-    created = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    created = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     receipt: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "perf-gate", "version": __version__},

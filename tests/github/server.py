@@ -84,9 +84,7 @@ def _message(status: int, message: str) -> Reply:
 
 
 def _now() -> str:
-    return (
-        dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    )
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def empty_state() -> dict[str, Any]:

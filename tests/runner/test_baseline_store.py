@@ -234,7 +234,7 @@ def test_missing_baseline_is_new_and_says_so(
 def test_expired_baseline_counts_as_missing(tmp_path: Path) -> None:
     base = store(tmp_path / "b.json", [("2" * 40, "2031-01-01T00:00:00Z", EPYC, 100.0)])
     config = config_from_mapping({"baseline": {"max_age_days": 30}})
-    now = dt.datetime(2031, 3, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2031, 3, 1, tzinfo=dt.UTC)
     got = inputs(config, [EPYC], BaselineRequest(files=(base,), cwd=tmp_path, now=now))
     assert got.baselines == []
     assert "has expired: it is 59 days old, the limit is 30" in got.context.notes[-1]

@@ -294,7 +294,7 @@ def _parse_time(text: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def expire(found: Found, max_age_days: float | None, now: dt.datetime | None) -> Found:
@@ -304,7 +304,7 @@ def expire(found: Found, max_age_days: float | None, now: dt.datetime | None) ->
     created = _parse_time(found.runs[-1].created_at)
     if created is None:
         return found
-    age = (now or dt.datetime.now(dt.timezone.utc)) - created
+    age = (now or dt.datetime.now(dt.UTC)) - created
     if age <= dt.timedelta(days=max_age_days):
         return found
     note = (
