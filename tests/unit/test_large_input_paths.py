@@ -37,6 +37,18 @@ def test_the_receipt_text_is_the_receipt(receipt: dict[str, Any]) -> None:
     assert text.endswith("}\n")
 
 
+def test_receipt_entries_are_what_json_dumps_writes_for_each() -> None:
+    entries = [
+        {"name": "a", "x": 1.5e-07, "n": 10**20, "u": 'µ é \u2028 \x00 "q"', "ok": True},
+        {"none": None, "list": [1, 2.0, -0.0, 1e300, "s"], "nested": {"k": {"v": []}}},
+        {"nan": float("nan"), "inf": float("inf")},
+        {},
+    ]
+    text = dumps({"metrics": entries, "inputs": []}).decode()
+    lines = [json.dumps(e, ensure_ascii=False) for e in entries]
+    assert '\n  "metrics": [\n    ' + ",\n    ".join(lines) + "\n  ]" in text
+
+
 def test_each_metric_of_the_receipt_is_one_line() -> None:
     text = dumps({"metrics": [{"name": "a"}, {"name": "b"}], "inputs": []}).decode()
     assert '    {"name": "a"},\n    {"name": "b"}\n' in text
