@@ -354,13 +354,14 @@ def test_bad_input_exits_2_and_says_what_to_fix(
     assert "nothing matches 'bench-out/*.json'" in step.summary()
 
 
+def run_in(container: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``argv`` run in the working container, as the image's own environment has it."""
+    return buildah("run", "--isolation", "chroot", container, "--", *argv)
+
+
 def test_the_image_keeps_no_package_caches(container: str) -> None:
-    proc = buildah(
-        "run",
-        "--isolation",
-        "chroot",
+    proc = run_in(
         container,
-        "--",
         "sh",
         "-c",
         "ls -A /var/lib/apt/lists; ls -A /root/.cache 2>/dev/null; "
@@ -378,12 +379,8 @@ def test_the_image_keeps_no_package_caches(container: str) -> None:
 def test_the_installed_code_runs_from_bytecode_made_at_build_time(container: str) -> None:
     """The image runs with PYTHONDONTWRITEBYTECODE=1: bytecode not made when it was built
     would be compiled again from source on every run of the action (0.3 s of start-up)."""
-    proc = buildah(
-        "run",
-        "--isolation",
-        "chroot",
+    proc = run_in(
         container,
-        "--",
         "/opt/perf-gate/venv/bin/python",
         "-c",
         "import os, sys, perf_gate.cli, perf_gate.report.finalize, numpy\n"
