@@ -49,6 +49,7 @@ from perf_gate.inputs.baseline.store import (
     StoredRun,
     load_file,
     previous_store,
+    store_text,
     update,
 )
 from perf_gate.inputs.console import Console, elapsed_text, in_actions
@@ -180,7 +181,10 @@ def cmd_publish(args: argparse.Namespace, environ: Environ) -> int:
 def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
     if args.baseline_command == "show":
         return _show_baseline(args.path)
+    from functools import partial
+
     from perf_gate.inputs.runner import default_config, git_commit
+    from perf_gate.judge.history_runs import summarise_history
 
     config = load_config(default_config(args.config))
     limits.configure(config.limits)
@@ -204,9 +208,10 @@ def cmd_baseline(args: argparse.Namespace, environ: Environ) -> int:
         commit=args.commit or git_commit(root, environ),
         branch=branch,
         hardware=hardware,
+        summarise=partial(summarise_history, config=config),
         force=args.force,
     )
-    written = write_all(output.parent, {output.name: json.dumps(doc, indent=2) + "\n"})
+    written = write_all(output.parent, {output.name: store_text(doc)})
     print(
         f"wrote {written[output.name]}: {len(doc['metrics'])} metric(s), commit "
         f"{doc['commit'][:12] or 'unknown'}, {len(doc['history']) + 1} run(s) kept"

@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perf_gate.core.sample_summary import SampleSummary
+
 Direction = Literal["lower", "higher"]
 Device = Literal["cpu", "gpu"]
 
@@ -57,7 +59,9 @@ class Metric:
     (criterion per-iteration times, hyperfine ``times``...), empty when the harness
     gives one number only. ``lower``/``upper`` carry a harness-reported confidence
     interval when there is one. ``passed`` is set for pass/fail tests (accuracy
-    tests, parity) whose verdict the harness already made.
+    tests, parity) whose verdict the harness already made. ``summary`` stands for the
+    samples where they are not kept (the earlier runs of a baseline store, history
+    baselines once read): the sample test reads either alike (:attr:`evidence`).
     """
 
     name: str
@@ -74,6 +78,21 @@ class Metric:
     source: str = ""
     format: str = ""
     meta: tuple[tuple[str, str], ...] = ()
+    summary: SampleSummary | None = None
+
+    @property
+    def sample_count(self) -> int:
+        """How many samples the metric has, kept or summarised."""
+        if self.samples or self.summary is None:
+            return len(self.samples)
+        return self.summary.samples
+
+    @property
+    def evidence(self) -> tuple[float, ...] | SampleSummary:
+        """The samples, or their summary where they are not kept."""
+        if self.samples or self.summary is None:
+            return self.samples
+        return self.summary
 
     @property
     def key(self) -> tuple[str, str]:

@@ -8,12 +8,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from perf_gate.core.model import Finding, Kind, Metric
+from perf_gate.core.sample_summary import SampleSummary, summary_to_dict
 
 MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
 GPU_MEMORY_FORMAT = "gpu-sampler"  # peak device memory sampled while a GPU command ran
 COMMAND_MEMORY_FORMATS = frozenset({MEMORY_FORMAT, GPU_MEMORY_FORMAT})
 """Memory of a whole command measured by perf-gate, not by the harness: run-to-run noise
 of a Python or CUDA process is judged by the noise-aware memory rule, not at ±2 %."""
+
+
+_KINDS = {kind.value: kind for kind in Kind}
 
 
 def metric_to_dict(metric: Metric) -> dict[str, Any]:
@@ -28,6 +32,8 @@ def metric_to_dict(metric: Metric) -> dict[str, Any]:
         out["device"] = metric.device
     if metric.samples:
         out["samples"] = list(metric.samples)
+    elif metric.summary is not None:
+        out["summary"] = summary_to_dict(metric.summary)
     for key in ("lower", "upper", "passed", "tolerance"):
         if getattr(metric, key) is not None:
             out[key] = getattr(metric, key)
@@ -40,15 +46,18 @@ def metric_to_dict(metric: Metric) -> dict[str, Any]:
     return out
 
 
-def metric_from_dict(data: Mapping[str, Any]) -> Metric:
+def metric_from_dict(data: Mapping[str, Any], summary: SampleSummary | None = None) -> Metric:
+    """The metric of :func:`metric_to_dict`'s form; its ``summary`` is read by the caller
+    that accepts one (a baseline store: :func:`perf_gate.core.sample_summary.summary_from_dict`)."""
+    kind = data.get("kind", "other")
     return Metric(
         name=data["name"],
         value=float(data["value"]),
         unit=data.get("unit", ""),
-        kind=Kind(data.get("kind", "other")),
+        kind=_KINDS[kind] if kind in _KINDS else Kind(kind),  # Kind(...) costs 5 µs a call
         direction=data.get("direction", "lower"),
         device=data.get("device"),
-        samples=tuple(float(x) for x in data.get("samples", ())),
+        samples=tuple(map(float, data.get("samples", ()))),
         lower=data.get("lower"),
         upper=data.get("upper"),
         passed=data.get("passed"),
@@ -56,6 +65,7 @@ def metric_from_dict(data: Mapping[str, Any]) -> Metric:
         source=data.get("source", ""),
         format=data.get("format", ""),
         meta=tuple((str(k), str(v)) for k, v in data.get("meta", ())),
+        summary=summary,
     )
 
 

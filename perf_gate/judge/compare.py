@@ -20,7 +20,7 @@ from perf_gate.judge.policy import resolve
 from perf_gate.judge.verdict import MIN_SAMPLES, Row, Status, Threshold
 
 if TYPE_CHECKING:
-    from perf_gate.judge.sample_verdict import SampleCase, SampleVerdict
+    from perf_gate.judge.sample_verdict import Evidence, SampleCase, SampleVerdict
 
 
 def delta_pct(baseline: float, current: float) -> float | None:
@@ -53,7 +53,7 @@ def _absolute_limits(current: Metric, threshold: Threshold) -> str | None:
 def _plain(base: Metric, cur: Metric, threshold: Threshold) -> Row:
     delta = delta_pct(base.value, cur.value)
     tol = threshold.tolerance
-    fewest = min(len(base.samples), len(cur.samples))
+    fewest = min(base.sample_count, cur.sample_count)
     if fewest:
         head = f"plain tolerance rule (fewer than {MIN_SAMPLES} samples per side)"
     else:
@@ -175,15 +175,14 @@ def pair_baseline(cur: Metric, baseline: dict[tuple[str, str], Metric]) -> Metri
     return same[0] if len(same) == 1 else None
 
 
-def _history(
-    cur: Metric, older: list[dict[tuple[str, str], Metric]]
-) -> tuple[tuple[float, ...], ...]:
-    """Samples of ``cur`` in the older baseline runs (all but the newest), oldest first."""
+def _history(cur: Metric, older: list[dict[tuple[str, str], Metric]]) -> tuple[Evidence, ...]:
+    """Samples (or their summaries) of ``cur`` in the older baseline runs (all but the
+    newest), oldest first."""
     out = []
     for run in older:
         metric = pair_baseline(cur, run)
-        if metric is not None and len(metric.samples) >= MIN_SAMPLES:
-            out.append(metric.samples)
+        if metric is not None and metric.sample_count >= MIN_SAMPLES:
+            out.append(metric.evidence)
     return tuple(out)
 
 
@@ -226,7 +225,7 @@ def compare(
             rows.append(decided)
             continue
         assert base is not None and threshold.tolerance is not None
-        sampled = len(base.samples) >= MIN_SAMPLES and len(cur.samples) >= MIN_SAMPLES
+        sampled = base.sample_count >= MIN_SAMPLES and cur.sample_count >= MIN_SAMPLES
         if cur.format in COMMAND_MEMORY_FORMATS and threshold.source == "default" and not sampled:
             values = [m.value for m in (pair_baseline(cur, run) for run in older) if m]
             rows.append(judge_command_memory(base, cur, threshold, values))
@@ -238,8 +237,8 @@ def compare(
             cases.append(
                 SampleCase(
                     key=cur.label,
-                    baseline=base.samples,
-                    current=cur.samples,
+                    baseline=base.evidence,
+                    current=cur.evidence,
                     tolerance_pct=threshold.tolerance,
                     direction=threshold.direction,
                     history=_history(cur, older),

@@ -53,6 +53,7 @@ from itertools import pairwise
 from typing import Literal
 
 from perf_gate.core.model import Direction
+from perf_gate.core.sample_summary import HL_POINTS, RunSummary, SampleSummary
 from perf_gate.judge.batch_stats import lower_half_residuals, run_numbers, shift_estimates
 from perf_gate.judge.stats import (
     ShiftEstimate,
@@ -76,6 +77,7 @@ __all__ = [
     "MIN_SUITE",
     "CaseSummary",
     "Direction",
+    "Evidence",
     "RunSummary",
     "SampleCase",
     "SampleVerdict",
@@ -91,10 +93,6 @@ SampleStatus = Literal["pass", "warn", "fail", "improved"]
 
 MIN_SUITE = 8
 """Metrics needed before suite-wide calibration and runner-profile matching apply."""
-
-HL_POINTS = 32
-"""Samples per side kept for the Hodges–Lehmann shift; larger runs are compressed to
-this many block means (exact up to 32 samples, within 0.1 % of exact on real data)."""
 
 UNCALIBRATED_SLACK = 2.0
 """Without suite history, a run is trusted up to this many times the noise its samples
@@ -118,16 +116,20 @@ PROFILE_NOISE = 0.5
 """Allowance, in standard errors of a run-to-run difference, added to the profile match."""
 
 
+Evidence = Sequence[float] | SampleSummary
+"""A run of a metric: its samples, or their :class:`SampleSummary` (judged alike)."""
+
+
 @dataclass(frozen=True)
 class SampleCase:
     """One sample-bearing metric of a run, with its baseline (and older baselines)."""
 
     key: str
-    baseline: Sequence[float]
-    current: Sequence[float]
+    baseline: Evidence
+    current: Evidence
     tolerance_pct: float
     direction: Direction
-    history: Sequence[Sequence[float]] = ()
+    history: Sequence[Evidence] = ()
 
 
 @dataclass(frozen=True)
@@ -142,32 +144,6 @@ class SampleVerdict:
     q_value: float
     method: str
     explanation: str
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One run of one metric on the log scale.
-
-    ``log_median`` and its squared Price–Bonett standard error ``variance`` (0.0
-    with fewer than 2 usable samples) describe the run on its own; ``points`` are
-    the sorted log samples, compressed to at most :data:`HL_POINTS` block means,
-    for the two-sample Hodges–Lehmann shift; ``count`` is the number of samples.
-    """
-
-    log_median: float
-    variance: float
-    count: int
-    points: tuple[float, ...]
-
-    def scaled(self, factor: float) -> RunSummary:
-        """The summary of the same samples multiplied by ``factor`` (exact)."""
-        move = math.log(factor)
-        return RunSummary(
-            self.log_median + move,
-            self.variance,
-            self.count,
-            tuple(point + move for point in self.points),
-        )
 
 
 @dataclass(frozen=True)
@@ -227,9 +203,16 @@ def summarise_case(case: SampleCase) -> CaseSummary | None:
     return summarise_cases([case])[0]
 
 
+def _summarised(runs: Sequence[Evidence]) -> list[RunSummary | None]:
+    """Each run's summary: a :class:`SampleSummary`'s own, the samples' in one batch."""
+    raw = summarise_runs([run for run in runs if not isinstance(run, SampleSummary)])
+    made = iter(raw)
+    return [run.run if isinstance(run, SampleSummary) else next(made) for run in runs]
+
+
 def summarise_cases(cases: Sequence[SampleCase]) -> list[CaseSummary | None]:
     """:func:`summarise_case` of each case, in order, with every run summarised in one batch."""
-    runs = summarise_runs(
+    runs = _summarised(
         [run for case in cases for run in (case.current, case.baseline, *case.history)]
     )
     summaries: list[CaseSummary | None] = []
@@ -719,5 +702,7 @@ def _unusable(case: SampleCase) -> SampleVerdict:
     )
 
 
-def _has_usable(samples: Sequence[float]) -> bool:
+def _has_usable(samples: Evidence) -> bool:
+    if isinstance(samples, SampleSummary):
+        return samples.run is not None
     return any(value > 0.0 and math.isfinite(value) for value in samples)

@@ -8,7 +8,8 @@ GPU problems, GPU benchmarks skipped for want of a GPU, and the artifacts to lis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from perf_gate.inputs.run_record import (
     gpu_problem,
     run_notes,
 )
+from perf_gate.judge.history_runs import summarise_history
 from perf_gate.judge.precision import check_precision
 from perf_gate.judge.skipped import skipped_rows
 from perf_gate.report.finalize import RECEIPT_NAME, SUMMARY_NAME, TIMING_KINDS, Context
@@ -151,7 +153,8 @@ def gate_inputs(
         notes.append(note)
         extra["baseline"] = {"source": "ab", **dict(records[0].ab or {})}
     else:
-        found = find(config, request)
+        summarise = request.summarise or partial(summarise_history, config=config)
+        found = find(config, replace(request, summarise=summarise))
         found = expire(found, config.baseline.max_age_days, request.now)
         found = by_hardware(found, hardware)
         notes.extend(found.notes)

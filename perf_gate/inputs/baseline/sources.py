@@ -30,6 +30,7 @@ from perf_gate.core.errors import InputError, PerfGateError, UsageError
 from perf_gate.core.limits import TooLarge
 from perf_gate.inputs.baseline.store import (
     StoredRun,
+    Summarise,
     from_manifest,
     is_store,
     json_head,
@@ -208,6 +209,7 @@ class BaselineRequest:
     now: dt.datetime | None = None
     current_paths: tuple[Path, ...] = ()  # a --baseline equal to a --current reads base/
     criterion_baseline: str = "base"  # --criterion-baseline NAME: read <bench>/NAME/ instead
+    summarise: Summarise | None = None  # earlier runs' samples to summaries, as they are read
 
     def format_for(self, path: Path) -> str | None:
         """``criterion-base`` when the baseline is the very tree the current run came from
@@ -227,17 +229,46 @@ class BaselineRequest:
         return self.fmt
 
 
+def _summarised(runs: list[StoredRun], summarise: Summarise | None) -> list[StoredRun]:
+    """``runs`` with their samples summarised (when ``summarise`` is given); a run
+    without samples stays as it is."""
+    if summarise is None:
+        return runs
+    return [replace(r, run=summarise(r.run)) if _sampled(r) else r for r in runs]
+
+
+def _sampled(stored: StoredRun) -> bool:
+    return any(m.samples for m in stored.run.metrics)
+
+
+def find(config: Config, request: BaselineRequest) -> Found:
+    """Try each configured source in turn; never raises for a baseline that is not there.
+
+    With ``request.summarise``, every run but the newest has its samples summarised as
+    soon as it is read (:mod:`perf_gate.judge.history_runs`): judging reads no more of it.
+    """
+    found = _find(config, request)
+    runs = found.runs
+    if request.summarise is None or len(runs) < 2:
+        return found
+    return replace(found, runs=[*_summarised(runs[:-1], request.summarise), runs[-1]])
+
+
 def _base_branch(request: BaselineRequest, settings: BaselineSettings) -> str | None:
     return request.branch or settings.branch or request.base_ref or None
 
 
-def find(config: Config, request: BaselineRequest) -> Found:
-    """Try each configured source in turn; never raises for a baseline that is not there."""
+def _find(config: Config, request: BaselineRequest) -> Found:
     settings = config.baseline
     history = settings.history
     tried: list[str] = []
     if request.files:
-        runs = [run for path in request.files for run in load_file(path, request.format_for(path))]
+        runs: list[StoredRun] = []
+        for file in request.files:
+            # The runs read so far are summarised before the next file is read: five
+            # history files hold little more memory than one.
+            runs = _summarised(runs, request.summarise)
+            runs += load_file(file, request.format_for(file))
         return Found(runs, ", ".join(map(str, request.files)))
     cli_given = bool(request.artifact or request.ref)
     path = None if cli_given else settings.path

@@ -3,15 +3,21 @@
 A baseline file written by ``perf-gate baseline update`` (marked
 ``"perf_gate_baseline": 1``) carries the commit, date and hardware of its run and
 the previous runs as history (the noise model learns each benchmark's drift from
-them). A ``perf-run.json`` written by ``perf-gate run``, or a folder holding one, is
-a baseline too: "compare this run with the last one".
+them). The newest run keeps its samples; a history run keeps, per metric, only their
+versioned summary (:mod:`perf_gate.core.sample_summary`), which is all judging reads of
+it. A store whose history has samples (written before) reads as before.
+
+A ``perf-run.json`` written by ``perf-gate run``, or a folder holding one, is a baseline
+too: "compare this run with the last one".
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,13 +26,14 @@ from perf_gate import __version__
 from perf_gate.core.errors import InputError, UsageError
 from perf_gate.core.json_input import loads
 from perf_gate.core.metric_checks import check_values
-from perf_gate.core.model import InputFile, RunSet
+from perf_gate.core.model import InputFile, Metric, RunSet
 from perf_gate.core.model_json import (
     metric_from_dict,
     metric_to_dict,
     run_formats,
     utc_now,
 )
+from perf_gate.core.sample_summary import summary_from_dict
 from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 from perf_gate.inputs.hardware import (
     Hardware,
@@ -85,19 +92,62 @@ def _entry(run: StoredRun) -> dict[str, Any]:
     }
 
 
-def store_document(newest: StoredRun, history: Sequence[StoredRun], keep: int) -> dict[str, Any]:
-    """The baseline file: ``newest`` plus up to ``keep - 1`` earlier runs (oldest first)."""
+Summarise = Callable[[RunSet], RunSet]
+"""A run with its samples replaced by their summaries
+(:func:`perf_gate.judge.history_runs.summarise_history`, handed in by the entry point)."""
+
+
+def store_document(
+    newest: StoredRun, history: Sequence[StoredRun], keep: int, summarise: Summarise
+) -> dict[str, Any]:
+    """The baseline file: ``newest`` plus up to ``keep - 1`` earlier runs (oldest first),
+    those with their samples summarised (the newest keeps them: reports plot them)."""
     older = list(history)[-(keep - 1) :] if keep > 1 else []
     return {
         STORE_MARK: 1,
         "tool": f"perf-gate {__version__}",
         **_entry(newest),
-        "history": [_entry(r) for r in older],
+        "history": [_entry(replace(r, run=summarise(r.run))) for r in older],
     }
 
 
-def _stored(data: Mapping[str, Any], source: str) -> StoredRun:
-    metrics = tuple(metric_from_dict(m) for m in data.get("metrics", []))
+def _metric(data: Mapping[str, Any], path: str, run: str, index: int) -> Metric:
+    summary = data.get("summary")
+    if summary is None:
+        return metric_from_dict(data)
+    try:
+        return metric_from_dict(data, summary_from_dict(summary))
+    except ValueError as exc:
+        where = f"{run}.metrics[{index}].summary"
+        raise InputError(str(exc), path=path, where=where) from None
+
+
+def store_text(doc: Mapping[str, Any]) -> str:
+    """The baseline file's text: JSON with one metric a line (diffs show which metrics
+    changed; a third smaller and many times faster to write than ``indent=2``, which
+    put every sample on its own line)."""
+    return _object_text(doc, "") + "\n"
+
+
+def _object_text(entry: Mapping[str, Any], indent: str) -> str:
+    inner = indent + "  "
+    fields = []
+    for key, value in entry.items():
+        if key == "metrics" and value:
+            lines = ",\n".join(f"{inner}  {json.dumps(m)}" for m in value)
+            text = f"[\n{lines}\n{inner}]"
+        elif key == "history" and value:
+            lines = ",\n".join(f"{inner}  {_object_text(h, inner + '  ')}" for h in value)
+            text = f"[\n{lines}\n{inner}]"
+        else:
+            text = json.dumps(value)
+        fields.append(f"{inner}{json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + f"\n{indent}}}"
+
+
+def _stored(data: Mapping[str, Any], path: str, run: str = "$", label: str = "") -> StoredRun:
+    """The run at JSON path ``run`` of the store at ``path`` (``label``: its source)."""
+    metrics = tuple(_metric(m, path, run, i) for i, m in enumerate(data.get("metrics", [])))
     formats = tuple(data.get("formats", ())) or run_formats(metrics)
     return StoredRun(
         run=RunSet(metrics=metrics, formats=formats),
@@ -105,7 +155,7 @@ def _stored(data: Mapping[str, Any], source: str) -> StoredRun:
         branch=data.get("branch", ""),
         created_at=data.get("created_at", ""),
         hardware=tuple(hardware_from_dict(h) for h in data.get("hardware", [])),
-        source=source,
+        source=label or path,
         gpu=tuple(evidence_from_dict(e) for e in data.get("gpu", []) if isinstance(e, dict)),
     )
 
@@ -113,7 +163,10 @@ def _stored(data: Mapping[str, Any], source: str) -> StoredRun:
 def read_store(doc: Mapping[str, Any], source: str) -> list[StoredRun]:
     """Every run of a baseline file, oldest first."""
     check_schema(doc, "perf-baseline.schema.json", source)
-    runs = [_stored(h, f"{source} (history)") for h in doc.get("history", [])]
+    runs = [
+        _stored(h, source, f"$.history[{i}]", f"{source} (history)")
+        for i, h in enumerate(doc.get("history", []))
+    ]
     runs.append(_stored(doc, source))
     for stored in runs:
         check_values(stored.run.metrics)
@@ -134,9 +187,11 @@ def json_head(path: Path) -> Any:
         spelt_out = STORE_MARK.encode() in data
         if not spelt_out and not (b"\\" in data and b"\\u" in data and _ESCAPED_MARK.search(data)):
             return None
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # a store is UTF-8; read as bytes (no 65 MB str kept beside them)
     except (OSError, UnicodeDecodeError):
         return None
+    # loads() drops a BOM from bytes; a store with one is refused as json refuses it
+    text: str | bytes = data.decode("utf-8") if data.startswith(codecs.BOM_UTF8) else data
     if spelt_out:
         return loads(text, str(path))
     try:  # only a backslash: maybe an escaped mark, maybe any other file
@@ -211,6 +266,7 @@ def update(
     commit: str,
     branch: str,
     hardware: Sequence[Hardware],
+    summarise: Summarise,
     created_at: str | None = None,
     force: bool = False,
 ) -> dict[str, Any]:
@@ -230,4 +286,4 @@ def update(
         hardware=tuple(hardware),
         gpu=record_gpu(records),
     )
-    return store_document(newest, previous, keep)
+    return store_document(newest, previous, keep, summarise)
