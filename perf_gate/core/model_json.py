@@ -50,6 +50,7 @@ def metric_from_dict(data: Mapping[str, Any], summary: SampleSummary | None = No
     """The metric of :func:`metric_to_dict`'s form; its ``summary`` is read by the caller
     that accepts one (a baseline store: :func:`perf_gate.core.sample_summary.summary_from_dict`)."""
     kind = data.get("kind", "other")
+    samples, meta = data.get("samples"), data.get("meta")
     return Metric(
         name=data["name"],
         value=float(data["value"]),
@@ -57,14 +58,14 @@ def metric_from_dict(data: Mapping[str, Any], summary: SampleSummary | None = No
         kind=_KINDS[kind] if kind in _KINDS else Kind(kind),  # Kind(...) costs 5 µs a call
         direction=data.get("direction", "lower"),
         device=data.get("device"),
-        samples=tuple(map(float, data.get("samples", ()))),
+        samples=tuple(map(float, samples)) if samples else (),
         lower=data.get("lower"),
         upper=data.get("upper"),
         passed=data.get("passed"),
         tolerance=data.get("tolerance"),
         source=data.get("source", ""),
         format=data.get("format", ""),
-        meta=tuple((str(k), str(v)) for k, v in data.get("meta", ())),
+        meta=tuple([(str(k), str(v)) for k, v in meta]) if meta else (),
         summary=summary,
     )
 

@@ -69,15 +69,6 @@ def _pack(points: tuple[float, ...]) -> str:
     return binascii.b2a_base64(struct.pack(f"<{len(points)}d", *points), newline=False).decode()
 
 
-def _unpack(packed: str) -> tuple[float, ...]:
-    raw = binascii.a2b_base64(packed, strict_mode=True)
-    return struct.unpack(f"<{len(raw) // 8}d", raw)
-
-
-def _packed_length(doubles: int) -> int:
-    return (doubles * 8 + 2) // 3 * 4
-
-
 def summary_to_dict(summary: SampleSummary) -> dict[str, Any]:
     out: dict[str, Any] = {"version": SUMMARY_VERSION, "samples": summary.samples}
     run = summary.run
@@ -107,15 +98,20 @@ def summary_from_dict(data: Mapping[str, Any]) -> SampleSummary:
     if run is None:
         return SampleSummary(samples, None)
     count, packed = int(run["count"]), run["points"]
-    if count > samples or len(packed) != _packed_length(min(count, HL_POINTS)):
-        raise ValueError(
-            f"sample summary of {count} usable of {samples} samples with "
-            f"{len(packed)} characters of points (expected {min(count, HL_POINTS)} doubles, "
-            f"{_packed_length(min(count, HL_POINTS))} characters)"
-        )
+    doubles = min(count, HL_POINTS)
     try:
-        points = _unpack(packed)
+        raw = binascii.a2b_base64(packed, strict_mode=True)
     except binascii.Error as exc:
         raise ValueError(f"sample summary points are not base64: {exc}") from None
-    log_median, variance = float(run["log_median"]), float(run["variance"])
-    return SampleSummary(samples, RunSummary(log_median, variance, count, points))
+    if count > samples or len(raw) != 8 * doubles:
+        raise ValueError(
+            f"sample summary of {count} usable of {samples} samples with {len(raw) / 8:g} "
+            f"points (expected {doubles})"
+        )
+    points = _DOUBLES[doubles].unpack(raw)
+    return SampleSummary(
+        samples, RunSummary(float(run["log_median"]), float(run["variance"]), count, points)
+    )
+
+
+_DOUBLES = [struct.Struct(f"<{n}d") for n in range(HL_POINTS + 1)]

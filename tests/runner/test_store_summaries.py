@@ -269,7 +269,7 @@ def _broken(store: Path, tmp_path: Path, change: Any) -> Path:
             lambda s: s["run"].update(points=s["run"]["points"][:-4]),
             "$.history[0].metrics[0].summary: sample summary of ",
         ),
-        (lambda s: s["run"].update(points="!" * 64), "does not match"),
+        (lambda s: s["run"].update(points="!" * 64), "points are not base64"),
         (lambda s: s["run"].update(variance=-1.0), "less than the minimum of 0"),
         (lambda s: s.pop("samples"), "'samples' is a required property"),
     ],
