@@ -16,7 +16,8 @@ shape and size, it runs in turn (interleaved, ``--repeats`` rounds, median repor
 Times are CPU seconds (user + system) of each child process, peak RSS its ``ru_maxrss``;
 on a shared machine the ratios, measured side by side, are the figures to quote. It also
 prints the growth exponent from the smallest to the largest size (time ∝ N^k), and the cost
-of five history baselines against one. Detection counts: benchmarks failed (or warned)
+of five history baselines against one: as five files, and as a 5-run baseline store made
+by ``perf-gate baseline update``. Detection counts: benchmarks failed (or warned)
 among the injected slowdowns, and false alarms among the rest.
 """
 
@@ -381,6 +382,16 @@ def gate_argv(suite: Suite, out: Path, baselines: list[Path]) -> list[str]:
     return argv
 
 
+def build_store(runs: list[Path], store: Path) -> Path:
+    """A baseline store of ``runs`` (oldest first) made by the real ``perf-gate baseline
+    update``, one update a run, as a default branch's CI would."""
+    for index, run in enumerate(runs):
+        argv = [str(BIN / "perf-gate"), "baseline", "update", "--current", str(run)]
+        argv += ["--output", str(store), "--commit", f"{index:040d}"]
+        subprocess.run(argv, check=True, capture_output=True, cwd=store.parent)
+    return store
+
+
 def detections(receipt: Path, slowed: set[str]) -> tuple[int, int]:
     doc = json.loads(receipt.read_text())
     flagged = {m["name"] for m in doc["metrics"] if m["status"] in ("fail", "warn")}
@@ -428,6 +439,8 @@ def run_suite(
         ]
     if history and suite.history:
         tools["perf-gate, 5 baselines"] = gate_argv(suite, work / "out5", suite.history)
+        store = helper.submit(build_store, suite.history, work / "store.json").result()
+        tools["perf-gate, 5-run store"] = gate_argv(suite, work / "out-store", [store])
     results = {name: Measure() for name in tools}
     for _ in range(repeats):
         for name, argv in tools.items():
@@ -436,11 +449,18 @@ def run_suite(
             measure(argv, results[name], work)
     # read in the helper process too: a 20 MB receipt would grow this one to 100 MB
     found = helper.submit(detections, work / "out" / "perf-receipt.json", suite.slowed).result()
+    outputs = {"perf-gate, 5 baselines": "out5", "perf-gate, 5-run store": "out-store"}
+    history_found = {
+        name: helper.submit(detections, work / out / "perf-receipt.json", suite.slowed).result()
+        for name, out in outputs.items()
+        if name in results
+    }
     row: dict[str, object] = {
         "shape": suite.shape,
         "n": suite.n,
         "slowed": len(suite.slowed),
         "detected": found,
+        "history_detected": history_found,
         "measures": results,
     }
     if "pyperf compare_to" in results:
@@ -506,10 +526,20 @@ def report(rows: list[dict[str, object]]) -> None:
     for row in rows:
         m = row["measures"]  # type: ignore[assignment]
         if "perf-gate, 5 baselines" in m:
-            five, one = m["perf-gate, 5 baselines"].median, m["perf-gate"].median
+            one = m["perf-gate"]
+            found: dict[str, tuple[int, int]] = row["history_detected"]  # type: ignore[assignment]
+            parts = [
+                f"{what} {_fmt(m[name].median)} = ×{m[name].median / one.median:.2f} one "
+                f"baseline, {max(m[name].rss_mb):.0f} MB, caught {found[name][0]} / "
+                f"{row['slowed']}, {found[name][1]} false"
+                for name, what in (
+                    ("perf-gate, 5 baselines", "5 history files"),
+                    ("perf-gate, 5-run store", "a 5-run store"),
+                )
+            ]
             print(
-                f"{row['shape']}, {row['n']:,}: 5 history baselines {_fmt(five)} "
-                f"= ×{five / one:.2f} one baseline"
+                f"{row['shape']}, {row['n']:,}: {'; '.join(parts)} "
+                f"(one: {_fmt(one.median)}, {max(one.rss_mb):.0f} MB)"
             )
 
 
