@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from perf_gate.core.model import Finding, Kind, Metric
-from perf_gate.core.sample_summary import SampleSummary, summary_to_dict
+from perf_gate.core.sample_summary import SampleSummary, summary_to_json
 
 MEMORY_FORMAT = "rusage"  # peak RSS from the child's resource usage: not a "method"
 GPU_MEMORY_FORMAT = "gpu-sampler"  # peak device memory sampled while a GPU command ran
@@ -33,7 +33,7 @@ def metric_to_dict(metric: Metric) -> dict[str, Any]:
     if metric.samples:
         out["samples"] = list(metric.samples)
     elif metric.summary is not None:
-        out["summary"] = summary_to_dict(metric.summary)
+        out["summary"] = summary_to_json(metric.summary)
     for key in ("lower", "upper", "passed", "tolerance"):
         if getattr(metric, key) is not None:
             out[key] = getattr(metric, key)
@@ -48,7 +48,7 @@ def metric_to_dict(metric: Metric) -> dict[str, Any]:
 
 def metric_from_dict(data: Mapping[str, Any], summary: SampleSummary | None = None) -> Metric:
     """The metric of :func:`metric_to_dict`'s form; its ``summary`` is read by the caller
-    that accepts one (a baseline store: :func:`perf_gate.core.sample_summary.summary_from_dict`)."""
+    that accepts one (a baseline store: :func:`perf_gate.core.sample_summary.summary_from_json`)."""
     kind = data.get("kind", "other")
     samples, meta = data.get("samples"), data.get("meta")
     return Metric(

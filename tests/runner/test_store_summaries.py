@@ -169,9 +169,10 @@ def test_a_store_keeps_summaries_for_history_and_samples_for_its_newest_run(
     assert all("samples" in m for m in doc["metrics"] if m["name"] != "edge_single")
     for entry in doc["history"]:
         summarised = [m for m in entry["metrics"] if m["name"] != "edge_single"]
-        assert all("samples" not in m and m["summary"]["version"] == 1 for m in summarised)
+        assert all("samples" not in m and m["summary"][0] == 1 for m in summarised)
+        assert all(len(m["summary"]) == 6 for m in summarised if m["name"].startswith("bench"))
     unusable = [m for m in doc["history"][1]["metrics"] if m["name"] == "edge_unusable"]
-    assert unusable[0]["summary"] == {"version": 1, "samples": 20}  # no usable sample: no run
+    assert unusable[0]["summary"] == [1, 20]  # no usable sample: no run
 
 
 def test_store_and_samples_give_the_same_rows_bit_for_bit(
@@ -257,21 +258,36 @@ def _broken(store: Path, tmp_path: Path, change: Any) -> Path:
     return path
 
 
+MALFORMED = "$.history[0].metrics[0].summary: malformed sample summary: expected [version"
+
+
+def _set(index: int, value: Any) -> Any:
+    return lambda summary: summary.__setitem__(index, value)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (
-            lambda s: s.update(version=2),
+            _set(0, 2),
             "$.history[0].metrics[0].summary: sample summary of version 2, this perf-gate "
             "reads version 1",
         ),
         (
-            lambda s: s["run"].update(points=s["run"]["points"][:-4]),
+            lambda s: s.__setitem__(5, s[5][:-4]),
             "$.history[0].metrics[0].summary: sample summary of ",
         ),
-        (lambda s: s["run"].update(points="!" * 64), "points are not base64"),
-        (lambda s: s["run"].update(variance=-1.0), "less than the minimum of 0"),
-        (lambda s: s.pop("samples"), "'samples' is a required property"),
+        (_set(5, "!" * 64), "points are not base64"),
+        (_set(3, -1.0), MALFORMED),  # a negative variance
+        (_set(4, 0), MALFORMED),  # no usable sample, but a run
+        (lambda s: s.__setitem__(4, s[1] + 1), MALFORMED),  # more usable than all
+        (_set(1, 2.5), MALFORMED),
+        (_set(2, "x"), MALFORMED),
+        (lambda s: s.pop(), MALFORMED),
+        (lambda s: s.__setitem__(slice(1, None), [0]), MALFORMED),
+        (lambda s: s.append(1), "is too long"),
+        (lambda s: s.__setitem__(slice(None), [1]), "[1] is too short"),
+        (_set(2, None), "is not of type 'number', 'string'"),
     ],
 )
 def test_a_summary_of_another_version_or_malformed_is_refused_in_one_line(

@@ -33,7 +33,7 @@ from perf_gate.core.model_json import (
     run_formats,
     utc_now,
 )
-from perf_gate.core.sample_summary import summary_from_dict
+from perf_gate.core.sample_summary import summary_from_json
 from perf_gate.inputs.gpu_state import GpuEvidence, evidence_from_dict
 from perf_gate.inputs.hardware import (
     Hardware,
@@ -116,7 +116,7 @@ def _metric(data: Mapping[str, Any], path: str, run: str, index: int) -> Metric:
     if summary is None:
         return metric_from_dict(data)
     try:
-        return metric_from_dict(data, summary_from_dict(summary))
+        return metric_from_dict(data, summary_from_json(summary))
     except ValueError as exc:
         where = f"{run}.metrics[{index}].summary"
         raise InputError(str(exc), path=path, where=where) from None
