@@ -24,7 +24,7 @@ from perf_gate.cli import main
 from perf_gate.core.config import Config
 from perf_gate.core.errors import InputError
 from perf_gate.core.model import Kind, Metric, RunSet
-from perf_gate.core.sample_summary import SampleSummary
+from perf_gate.core.sample_summary import PackedPoints, SampleSummary
 from perf_gate.inputs.baseline.sources import BaselineRequest
 from perf_gate.inputs.baseline.store import load_file, store_document, store_text
 from perf_gate.inputs.run_record import read_manifest
@@ -338,3 +338,21 @@ def test_metrics_a_derived_ratio_reads_keep_their_samples() -> None:
     assert [bool(m.samples) for m in got.metrics] == [True, True, False]
     assert got.metrics[2].summary == SampleSummary(12, summarise_run(samples))
     assert summarise_history(got, Config()) == got
+
+
+def test_points_read_from_a_store_are_the_floats_written(
+    suites: list[tuple[list[Path], Path, Path]],
+) -> None:
+    """Points are unpacked from their bytes only when used; equal (and hashed) as the tuple
+    of the same floats, bit for bit."""
+    files, store, _ = suites[0]
+    stored = load_file(store, None)[0].run.metrics[0].summary
+    raw = _raw_runs(files)[0].metrics[0]
+    assert stored is not None and stored.run is not None
+    assert isinstance(stored.run.points, PackedPoints) and len(stored.run.points) <= 32
+    expected = summarise_run(raw.samples)
+    assert expected is not None and stored == SampleSummary(len(raw.samples), expected)
+    assert hash(stored) == hash(SampleSummary(len(raw.samples), expected))
+    assert _bits(list(stored.run.points)) == _bits(list(expected.points))
+    assert stored.run.points[1:3] == expected.points[1:3]
+    assert stored.run.points != PackedPoints(b"\0" * 8 * len(expected.points))
