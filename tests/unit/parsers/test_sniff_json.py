@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,25 @@ def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: A
         read_sniff(fifo)
     writer.join(timeout=5)
     assert not writer.is_alive()
+
+
+def test_a_pipe_written_in_pieces_is_read_whole(tmp_path: Path, limit_of_100: Any) -> None:
+    """A read of a pipe answers with what has been written so far: the reader reads on to
+    the end, not the first piece only."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb", buffering=0) as sink:
+            for piece in range(10):
+                sink.write(bytes([65 + piece]) * 5)
+                time.sleep(0.01)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    data = read_sniff(fifo).data
+    writer.join(timeout=5)
+    assert data == b"".join(bytes([65 + piece]) * 5 for piece in range(10))
 
 
 def test_an_optional_file_that_is_not_there_is_none_and_one_that_is_is_read(
