@@ -184,3 +184,29 @@ def test_a_json_file_holding_the_cargo_timings_markers_is_not_a_cargo_report() -
     data = b'{"benchmarks": [], "x": "summary-table const UNIT_DATA <title>Cargo Build Timings"}'
     parser = detect(Sniff(Path("bench.json"), data))
     assert parser is None or parser.name != "cargo-timings"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "target/criterion/g/b/new/sample.json",
+        "/abs/target/criterion/g/b/new/sample.json",
+        "results.json",
+        "./results.json",
+        "a//b.json",
+        "//host/share.json",
+        "a/./b.json",
+        "a/b/",
+        "a/b/.",
+        "a/../b.json",
+        ".",
+        "",
+        "/",
+    ],
+)
+def test_a_file_read_by_its_path_string_is_shown_as_its_path_writes_it(text: str) -> None:
+    """A Sniff made from a string makes no Path until asked: what it shows in messages and
+    the receipt is still ``str(Path(text))``, normalised or not."""
+    sniff = Sniff(text, b"{}")
+    assert sniff.shown == str(Path(text)) == str(sniff.path)
+    assert sniff.input_file("fmt").path == str(Path(text))
