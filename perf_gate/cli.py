@@ -40,6 +40,7 @@ from perf_gate.environment import (
     context_from_environment,
     for_children,
     github_available,
+    in_actions,
     secrets_in,
     workflow_run_trigger,
 )
@@ -52,7 +53,6 @@ from perf_gate.inputs.baseline.store import (
     store_text,
     update,
 )
-from perf_gate.inputs.console import Console, elapsed_text, in_actions
 from perf_gate.inputs.interrupt import Interrupted, interruptible
 from perf_gate.inputs.parsers import detect, file_parsers, scan_directory
 from perf_gate.inputs.parsers.base import read_sniff
@@ -422,6 +422,7 @@ def publish_command(
 
 def run_command(request: RunRequest, environ: Environ) -> int:
     # `perf-gate run` only: its modules (A/B, processes, GPU monitoring) stay out of finalize
+    from perf_gate.inputs.console import Console, elapsed_text
     from perf_gate.inputs.runner import default_config, execute, write_interrupted
 
     config = load_config(default_config(request.config))

@@ -167,10 +167,15 @@ def context_from_environment(
         head_lookup=None if pr_number is not None else target.head_lookup,
         pr_claimed=pr_number is not None or target.claimed,
         step_summary=Path(summary) if summary else None,
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        in_actions=in_actions(environ),
         workflow=environ.get("GITHUB_WORKFLOW", ""),
         workspace=environ.get("GITHUB_WORKSPACE") or None,
     )
+
+
+def in_actions(environ: Mapping[str, str]) -> bool:
+    """Whether this runs in GitHub Actions (which folds ``::group::`` output)."""
+    return environ.get("GITHUB_ACTIONS") == "true"
 
 
 def gate_name_override(environ: Mapping[str, str]) -> str:

@@ -169,8 +169,11 @@ def _fast(data: bytes) -> Any:
     escaped = b"\\" in data
     # Structure outside strings: for the depth when there are enough brackets to pass it,
     # for the colons when an escape may hide one (a small file, the common case: neither).
-    deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH
-    outside = _outside(data) if escaped or deep else b""
+    # The brackets are counted on the structure bytes, one C pass over the text and a few
+    # per cent of its size, not by two counts over all of it (30 MB: 40 ms).
+    structure = data.translate(None, _NOT_ESCAPED if escaped else _NOT_STRUCTURE)
+    deep = structure.count(b"[") + structure.count(b"{") > MAX_DEPTH
+    outside = _outside_strings(structure) if escaped or deep else b""
     if deep and _too_deep(outside):
         return _DECLINED  # refused the json way, with its message
     import orjson  # here, not at the top: see FAST_AFTER

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -16,11 +15,6 @@ from perf_gate.core.secrets import redact
 from perf_gate.core.workflow_commands import command, neutral
 
 HEARTBEAT_S = 60.0
-
-
-def in_actions(environ: Mapping[str, str]) -> bool:
-    """Whether this runs in GitHub Actions (which folds ``::group::`` output)."""
-    return environ.get("GITHUB_ACTIONS") == "true"
 
 
 @dataclass

@@ -28,8 +28,8 @@ class Decision:
 
 
 def _counts(rows: list[Row]) -> dict[str, int]:
-    counter = Counter(row.status.value for row in rows)
-    return {status.value: counter.get(status.value, 0) for status in Status}
+    counter = Counter(row.status for row in rows)  # members: .value is a Python call each
+    return {status.value: counter[status] for status in Status}
 
 
 def decide(

@@ -53,6 +53,17 @@ def _token(pattern: str) -> re.Pattern[str]:
 
 
 _ANY_FAST = _token("|".join(swap.fast for swap in _TOKEN_SWAPS))  # most names: none
+# The tokens are plain lowercase words: an ASCII name none of them is in, lowercased, has no
+# token. One case-sensitive search of the lowered name (1 µs) spares most names the
+# case-blind search with lookarounds (3 µs; 20,000 names at 10,000 benchmarks).
+_FAST_WORDS = re.compile("|".join(swap.fast for swap in _TOKEN_SWAPS))
+
+
+def _has_fast_token(name: str) -> bool:
+    """``_ANY_FAST.search(name)``, found."""
+    if name.isascii() and _FAST_WORDS.search(name.lower()) is None:
+        return False
+    return _ANY_FAST.search(name) is not None
 
 
 @cache
@@ -149,7 +160,7 @@ def _built_in(metrics: tuple[Metric, ...]) -> Iterator[Metric]:
     for num in metrics:
         if num.kind is Kind.DERIVED or _restates(num, by_key):
             continue
-        for swap, token in _swap_tokens() if _ANY_FAST.search(num.name) else ():
+        for swap, token in _swap_tokens() if _has_fast_token(num.name) else ():
             if token.search(num.name) is None:
                 continue
             den = by_key.get((token.sub(swap.slow, num.name), num.device or ""))

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from perf_gate.core.model import Finding, Kind
@@ -132,11 +133,8 @@ def perf_line(rows: list[Row], findings: tuple[Finding, ...]) -> str:
 
 
 def _summary_counts(rows: list[Row]) -> str:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.status.value] = counts.get(row.status.value, 0) + 1
-    order = [s.value for s in Status]
-    return ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
+    counts = Counter(row.status for row in rows)  # members, not .value: a Python call each
+    return ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
 
 
 def gate_line(gate_name: str, decision: Decision, rows: list[Row]) -> str:

@@ -7,13 +7,16 @@ class ``mark`` (the browser tests count them); text goes through :func:`html.esc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import cycle
 
 WIDTH = 360
 HEIGHT = 120
 PAD = 24
+_ONE_ZERO = re.compile(r"(\.[1-9])0 ")  # "72.10 " -> "72.1 " (see Scale.texts)
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,20 @@ class Scale:
         span = self.high - self.low or 1.0
         return round(self.start + (value - self.low) / span * (self.end - self.start), 2)
 
-    def many(self, values: Sequence[float]) -> list[float]:
-        """``[self(v) for v in values]``, the same arithmetic without a call per value."""
+    def texts(self, values: Sequence[float]) -> list[str]:
+        """``[repr(self(v)) for v in values]``, the same arithmetic and the same text, in
+        C passes: the coordinates formatted with two decimals all at once (the digits
+        ``round(x, 2)`` keeps: both round the exact binary value, half to even), then the
+        trailing zeros ``repr`` leaves out dropped (``72.10`` is ``72.1``, ``72.00``
+        ``72.0``). Coordinates far from 1e12 only: there two decimals are the shortest text
+        of the rounded float, as ``repr`` writes it (a plot's are below 1,000)."""
         low, start, width = self.low, self.start, self.end - self.start
         span = self.high - low or 1.0
-        return [round(start + (v - low) / span * width, 2) for v in values]
+        xs = [start + (v - low) / span * width for v in values]
+        if not xs or not (min(xs) > -1e12 and max(xs) < 1e12):
+            return [repr(round(x, 2)) for x in xs]
+        text = ("%.2f " * len(xs)) % tuple(xs)
+        return _ONE_ZERO.sub(r"\1 ", text.replace(".00 ", ".0 ")).split()
 
 
 def _bounds(values: Sequence[float]) -> tuple[float, float]:
@@ -79,7 +91,7 @@ def strip_plot(
             for j in range(11)
         ]
         body += [
-            f'<circle class="mark" cx="{cx}" {rest[j % 11]}' for j, cx in enumerate(x.many(samples))
+            f'<circle class="mark" cx="{cx}" {r}' for cx, r in zip(x.texts(samples), cycle(rest))
         ]
     return _svg(title, body)
 

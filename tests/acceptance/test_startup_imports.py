@@ -31,6 +31,7 @@ RUN_AND_PUBLISH = (
     "perf_gate.inputs.benchmark",
     "perf_gate.inputs.process",
     "perf_gate.inputs.process_tree",
+    "perf_gate.inputs.console",  # the live log of the commands `run` starts
     "perf_gate.inputs.gpu_monitor",
     "perf_gate.inputs.rerun_filter",
     "perf_gate.judge.confirm",

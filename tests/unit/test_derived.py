@@ -144,3 +144,25 @@ def test_a_ceiling_may_be_a_duration() -> None:
     tests = Metric("test time", 46 * 60e9, "ns", Kind.TEST_TIME, "lower")
     (row,) = evaluate(RunSet((tests,)), [], config).rows
     assert row.status is Status.FAIL and row.threshold.describe() == "±10%, ≤2,700 s"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tests/test_suite.py::test_bench[00001]",
+        "matmul_avx2",
+        "matmul-AVX512/1024",
+        "matmulavx2",  # inside a word: no token
+        "conv_FP16",
+        "Rust_sort",
+        "trusty",  # "rust" inside a word
+        "ruſt_sort",  # the long s matches "s" case-blind: not ASCII, the full search decides
+        "neon\u212a",  # a Kelvin sign after the token (a letter to the full search)
+        "café_neon",
+        "",
+    ],
+)
+def test_the_quick_token_check_answers_as_the_full_search(name: str) -> None:
+    from perf_gate.judge import derived
+
+    assert derived._has_fast_token(name) == (derived._ANY_FAST.search(name) is not None)

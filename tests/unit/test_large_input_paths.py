@@ -55,7 +55,7 @@ def test_each_metric_of_the_receipt_is_one_line() -> None:
 
 
 def _sniff() -> Sniff:
-    return Sniff(path=Path("results.json"), data=b"{}")
+    return Sniff(Path("results.json"), b"{}")
 
 
 def test_plain_sample_arrays_are_scaled() -> None:

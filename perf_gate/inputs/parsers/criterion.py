@@ -171,11 +171,10 @@ def _change(unit: Path) -> tuple[tuple[str, str], ...]:
     sniff = read_sniff_if_present(os.path.join(unit, "change", "estimates.json"))
     if sniff is None:
         return ()
-    path = sniff.path
     doc = sniff.json_or_error()
     mean = doc.get("mean") if isinstance(doc, dict) else None
     if not isinstance(mean, dict) or not isinstance(mean.get("point_estimate"), (int, float)):
-        raise InputError("expected mean.point_estimate", path=str(path), where="$.mean")
+        raise InputError("expected mean.point_estimate", path=sniff.shown, where="$.mean")
     return (("change", f"{mean['point_estimate'] * 100:+.2f}%"),)
 
 

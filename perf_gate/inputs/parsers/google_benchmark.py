@@ -19,6 +19,7 @@ reports ``error_occurred`` fails the gate.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from typing import Any
@@ -70,8 +71,10 @@ def _run_name(entry: dict[str, Any]) -> str:
 def _is_aggregate(entry: dict[str, Any], names: set[str]) -> bool:
     if "aggregate_name" in entry:
         return True
+    if "run_type" in entry:  # 1.5 or later: aggregates carry aggregate_name
+        return False
     old = _OLD_AGGREGATE.match(str(entry["name"]))
-    return "run_type" not in entry and old is not None and old.group("run") in names
+    return old is not None and old.group("run") in names
 
 
 def _counter_kind(counter: str) -> tuple[Kind, str]:
@@ -192,11 +195,18 @@ class GoogleBenchmark:
         iterations: list[float] = []
         counters: dict[str, list[float]] = {}
         for i, entry in repetitions:
-            where = f"$.benchmarks[{i}]"
             scale = to_ns(1.0, str(entry.get("time_unit", "ns")))  # to_ns(x, unit) = x * scale
-            real.append(finite(entry["real_time"], sniff, f"{where}.real_time") * scale)
+            # A float from 0 up is what finite() gives back as it is: checked without a call
+            # (and the JSON path written only for a value that needs it).
+            value = entry["real_time"]
+            if not (type(value) is float and 0.0 <= value < math.inf):
+                value = finite(value, sniff, f"$.benchmarks[{i}].real_time")
+            real.append(value * scale)
             if "cpu_time" in entry:
-                cpu.append(finite(entry["cpu_time"], sniff, f"{where}.cpu_time") * scale)
+                value = entry["cpu_time"]
+                if not (type(value) is float and 0.0 <= value < math.inf):
+                    value = finite(value, sniff, f"$.benchmarks[{i}].cpu_time")
+                cpu.append(value * scale)
             count = entry.get("iterations")
             iterations.append(float(count) if isinstance(count, (int, float)) else 1.0)
             if entry.keys() <= _RESERVED:  # no counters: the usual entry
@@ -206,7 +216,7 @@ class GoogleBenchmark:
                     continue
                 if isinstance(value, (int, float)):
                     counters.setdefault(key, []).append(
-                        finite(value, sniff, f"{where}.{key}", positive=False)
+                        finite(value, sniff, f"$.benchmarks[{i}].{key}", positive=False)
                     )
         meta = [("repetitions", str(len(real)))]
         if cpu:

@@ -45,32 +45,53 @@ class PytestBenchmark:
         doc = sniff.json_or_error()
         validate_or_raise(sniff, doc, "pytest-benchmark.schema.json")
         device = device_from_name(sniff.path)
+        source = str(sniff.path)
+        shown: dict[Any, str] = {}  # rounds and iterations repeat across a suite
         metrics = [
-            self._metric(sniff, i, bench, device) for i, bench in enumerate(doc["benchmarks"])
+            self._metric(sniff, i, bench, device, source, shown)
+            for i, bench in enumerate(doc["benchmarks"])
         ]
         return one_file(sniff, self.name, metrics)
 
-    def _metric(self, sniff: Sniff, i: int, bench: dict[str, Any], device: Device | None) -> Metric:
-        where = f"$.benchmarks[{i}].stats"
+    def _metric(
+        self,
+        sniff: Sniff,
+        i: int,
+        bench: dict[str, Any],
+        device: Device | None,
+        source: str,
+        shown: dict[Any, str],
+    ) -> Metric:
         stats = bench["stats"]
         data = stats.get("data")
         samples = (
-            finite_array(data, sniff, f"{where}.data", _NS_PER_S, schema_checked=True)
+            finite_array(
+                data, sniff, f"$.benchmarks[{i}].stats.data", _NS_PER_S, schema_checked=True
+            )
             if data
             else ()
         )
-        meta = tuple([(key, f"{stats[key]:g}") for key in _META if key in stats])
+        meta = []
+        for key in _META:
+            if key in stats:
+                value = stats[key]
+                text = shown.get(value) if type(value) is int else None
+                if text is None:
+                    text = f"{value:g}"
+                    if type(value) is int:
+                        shown[value] = text
+                meta.append((key, text))
         return Metric(
             name=str(bench.get("fullname") or bench["name"]),
-            value=finite(stats["median"], sniff, f"{where}.median") * _NS_PER_S,
+            value=finite(stats["median"], sniff, f"$.benchmarks[{i}].stats.median") * _NS_PER_S,
             unit="ns",
             kind=Kind.TIMING,
             direction="lower",
             device=device,
             samples=samples,
-            source=str(sniff.path),
+            source=source,
             format=self.name,
-            meta=meta,
+            meta=tuple(meta),
         )
 
 

@@ -299,6 +299,8 @@ CONSTRUCTS: list[tuple[dict[str, Any], bool]] = [
     ({"type": "string", "pattern": "^a+$"}, True),
     ({"type": ["integer", "string"], "pattern": "b", "minimum": 0}, True),
     ({"enum": ["a", "b"]}, True),
+    ({"enum": ["a", None, "b"]}, True),  # strings or null: a set lookup or ``is None``
+    ({"type": ["string", "null"], "enum": ["aa", None]}, True),
     ({"enum": [1, "a", None, True]}, False),
     ({"const": 1}, False),
     ({"const": "aa"}, True),

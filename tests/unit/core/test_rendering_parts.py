@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import pytest
 
-from perf_gate.core import secrets
+from perf_gate.core import secrets, units
 from perf_gate.core.errors import OutputError
 from perf_gate.core.model import Kind
 from perf_gate.core.outputs import write_all
@@ -53,6 +54,17 @@ def test_raw_text_is_left_alone() -> None:
 )
 def test_format_value(value: float | None, unit: str, expected: str) -> None:
     assert format_value(value, unit) == expected
+
+
+@pytest.mark.parametrize("digits", [3, 4])
+def test_trimmed_numbers_keep_their_significant_figures_at_every_magnitude(digits: int) -> None:
+    """The format specs made once give what a spec made per value gives, from 1e-40 (more
+    decimals than the specs made) to 1e20."""
+    values = [sign * 10 ** (k / 7) for k in range(-280, 141) for sign in (1, -1)]
+    for value in [*values, 0.0, -0.0, 9.995, 0.0009995, 5e-324, 1.7e308]:
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(value)))) if value else 0
+        expected = f"{value:,.{decimals}f}" if value else f"{value:g}"
+        assert units._trim(value, digits) == expected, value
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,25 @@ def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path, limit_of_100: A
     assert not writer.is_alive()
 
 
+def test_a_pipe_written_in_pieces_is_read_whole(tmp_path: Path, limit_of_100: Any) -> None:
+    """A read of a pipe answers with what has been written so far: the reader reads on to
+    the end, not the first piece only."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb", buffering=0) as sink:
+            for piece in range(10):
+                sink.write(bytes([65 + piece]) * 5)
+                time.sleep(0.01)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    data = read_sniff(fifo).data
+    writer.join(timeout=5)
+    assert data == b"".join(bytes([65 + piece]) * 5 for piece in range(10))
+
+
 def test_an_optional_file_that_is_not_there_is_none_and_one_that_is_is_read(
     tmp_path: Path,
 ) -> None:
@@ -164,3 +184,29 @@ def test_a_json_file_holding_the_cargo_timings_markers_is_not_a_cargo_report() -
     data = b'{"benchmarks": [], "x": "summary-table const UNIT_DATA <title>Cargo Build Timings"}'
     parser = detect(Sniff(Path("bench.json"), data))
     assert parser is None or parser.name != "cargo-timings"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "target/criterion/g/b/new/sample.json",
+        "/abs/target/criterion/g/b/new/sample.json",
+        "results.json",
+        "./results.json",
+        "a//b.json",
+        "//host/share.json",
+        "a/./b.json",
+        "a/b/",
+        "a/b/.",
+        "a/../b.json",
+        ".",
+        "",
+        "/",
+    ],
+)
+def test_a_file_read_by_its_path_string_is_shown_as_its_path_writes_it(text: str) -> None:
+    """A Sniff made from a string makes no Path until asked: what it shows in messages and
+    the receipt is still ``str(Path(text))``, normalised or not."""
+    sniff = Sniff(text, b"{}")
+    assert sniff.shown == str(Path(text)) == str(sniff.path)
+    assert sniff.input_file("fmt").path == str(Path(text))

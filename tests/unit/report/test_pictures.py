@@ -27,11 +27,22 @@ def test_a_strip_plot_has_a_mark_per_sample_and_the_interval() -> None:
     assert xs[0] < xs[1] < xs[2] and xs[3] < xs[4]  # larger values further right
 
 
-def test_a_scale_maps_many_values_as_it_maps_each() -> None:
-    """The strip plot maps its dots in one list (Scale.many): the same floats, bit for bit."""
+def test_a_scale_writes_many_values_as_it_maps_each() -> None:
+    """The strip plot writes its dots' coordinates in one pass (Scale.texts): the text of
+    each rounded float, to the character, ties and signed zeros included."""
     values = [0.1 * i**1.5 - 3 for i in range(200)] + [1e-9, 1e9, -0.0]
-    for scale in (Scale(-3.2, 280.0, 72.0, 336.0), Scale(5.0, 5.0, 120.0, 12.0)):
-        assert scale.many(values) == [scale(v) for v in values]
+    values += [k / 1000 for k in range(-3500, 3500)]  # x.xx5: ties of round(x, 2)
+    scales = (
+        Scale(-3.2, 280.0, 72.0, 336.0),
+        Scale(5.0, 5.0, 120.0, 12.0),
+        Scale(0.0, 1.0, 0.0, 1.0),  # the values themselves: 0.005, -0.004 (-0.0)
+    )
+    for scale in scales:
+        assert scale.texts(values) == [repr(scale(v)) for v in values]
+    far = [*values, 1e300, -1e300]  # coordinates beyond 1e12: repr's own way
+    scale = Scale(0.0, 1.0, 0.0, 1.0)
+    assert scale.texts(far) == [repr(scale(v)) for v in far]
+    assert scale.texts([]) == []
 
 
 def test_a_trend_marks_flagged_points_and_escapes_its_text() -> None:
