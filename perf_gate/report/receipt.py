@@ -57,10 +57,10 @@ def metric_entry(row: Row, cells: Cells | None = None) -> dict[str, Any]:
         "interval_pct": [_round(x, 4) for x in row.interval_pct] if row.interval_pct else None,
         "source": metric.source,
     }
-    counts = {
-        side: len(m.samples)
+    counts = {  # a side may keep its samples' summary only (a baseline store's history)
+        side: m.sample_count
         for side, m in (("baseline", row.baseline), ("current", row.current))
-        if m is not None and m.samples
+        if m is not None and m.sample_count
     }
     if counts:
         entry["samples"] = counts
