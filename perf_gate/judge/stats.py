@@ -316,6 +316,12 @@ def least_rank_test_p(m: int, n: int) -> float:
     orderings (every current sample above every reference one, or below); for 20 vs
     20 samples that is 1.45e-11. Smaller p-values are artefacts of a normal tail.
     """
+    # C(m + n, m) <= 2**(m + n): up to 1,075 samples the bignum is small. Beyond, counts may
+    # come from a baseline store's summary (any number): when the log of C, which lgamma
+    # gives to far better than 1, is over 800 (2 / C < 1e-347, below every double) the
+    # answer is 0.0 without the bignum, whose digits would take hours and gigabytes.
+    if m + n > 1075 and math.lgamma(m + n + 1) - math.lgamma(m + 1) - math.lgamma(n + 1) > 800:
+        return 0.0
     return min(1.0, 2 / math.comb(m + n, m))  # int / int: no overflow, 0.0 when tiny
 
 

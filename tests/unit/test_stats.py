@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -245,3 +247,21 @@ def test_least_rank_test_p_is_scipys_exact_p_of_complete_separation(m: int, n: i
 def test_least_rank_test_p_of_large_runs_is_zero_not_an_overflow() -> None:
     assert least_rank_test_p(600, 600) == 0.0  # C(1200, 600) is beyond any float
     assert least_rank_test_p(1, 1) == 1.0
+
+
+def test_least_rank_test_p_of_huge_counts_returns_at_once() -> None:
+    """A baseline store's summary gives its sample counts as numbers: C(2e12, 1e12) is not
+    computed (``perf-gate history`` of such a store ran for ever), its p is 0.0 anyway."""
+    code = "from perf_gate.judge.stats import least_rank_test_p as p; print(p(10**12, 10**12))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=20, check=True
+    )
+    assert done.stdout.strip() == "0.0"
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5, 20, 40, 100, 200, 300, 600])
+def test_least_rank_test_p_is_the_exact_quotient_wherever_it_is_not_zero(m: int) -> None:
+    """Bit for bit ``2 / C(m + n, m)`` (correctly rounded int division) up to where it is 0.0."""
+    for n in [*range(1, 50), 100, 300, 1000, 10**4, 10**6]:
+        assert least_rank_test_p(m, n) == min(1.0, 2 / math.comb(m + n, m)), (m, n)
+        assert least_rank_test_p(n, m) == least_rank_test_p(m, n)
