@@ -22,6 +22,11 @@ HL_POINTS = 32
 """Samples per side kept for the Hodges–Lehmann shift; larger runs are compressed to
 this many block means (exact up to 32 samples, within 0.1 % of exact on real data)."""
 
+MAX_SAMPLES = 2**40
+"""The most samples a summary may claim: a run file holding more would take terabytes (a
+64 MiB input holds at most 33 million), and the statistics turn counts into floats
+(10**200 overflowed)."""
+
 SUMMARY_VERSION = 1
 """The version of :func:`summary_to_json`'s form; another is refused when read."""
 
@@ -143,7 +148,7 @@ def summary_from_json(data: list[Any]) -> SampleSummary:
         )
     if len(data) == 2:
         samples = data[1]
-        if type(samples) is int and samples > 0:
+        if type(samples) is int and 0 < samples <= MAX_SAMPLES:
             return SampleSummary(samples, None)
         raise ValueError(_MALFORMED)
     try:
@@ -153,7 +158,7 @@ def summary_from_json(data: list[Any]) -> SampleSummary:
     if not (
         type(samples) is int
         and type(count) is int
-        and 0 < count <= samples
+        and 0 < count <= samples <= MAX_SAMPLES
         and type(log_median) in _NUMBER
         and type(variance) in _NUMBER
         and variance >= 0
@@ -184,7 +189,7 @@ def summary_from_json(data: list[Any]) -> SampleSummary:
 _NUMBER = frozenset({int, float})
 _NOT_HUGE = bytes(b for b in range(256) if b not in (0x7F, 0xFF))
 _MALFORMED = (
-    "malformed sample summary: expected [version, samples] or [version, samples, "
-    "log median, variance (>= 0), usable count (1 to samples), base64 points]"
+    "malformed sample summary: expected [version, samples (1 to 2**40)] or [version, "
+    "samples, log median, variance (>= 0), usable count (1 to samples), base64 points]"
 )
 _DOUBLES = [struct.Struct(f"<{n}d") for n in range(HL_POINTS + 1)]
