@@ -1,18 +1,16 @@
 """Pure statistical functions behind the sample-based verdicts.
 
-Everything here is plain Python (``math``, ``statistics``), the reference that the
-NumPy batches of large suites (:mod:`perf_gate.judge.batch_stats`) equal bit for bit;
-each function is pinned in the unit tests against SciPy or numbers worked out by hand.
+Everything here is plain Python (``math``, ``statistics``), the reference that the NumPy
+batches of large suites (:mod:`perf_gate.judge.batch_stats`) equal bit for bit; each function
+is pinned in the unit tests against SciPy or numbers worked out by hand.
 
-The two-sample change is the Hodges–Lehmann shift (median of pairwise
-differences) with the interval inverted from the Mann–Whitney test; large
-samples are first compressed to block means so it costs ``O(n log n + k²)``.
-A single run's median gets its standard error from order statistics (Price &
-Bonett 2001): ``[x_(c), x_(n-c+1)]`` with ``c = round(n/2 - sqrt(n))`` covers the
-median with an exact binomial probability, and its log width over the matching
-normal quantile estimates the standard error without assuming a distribution.
-Suite-wide tools: Benjamini–Hochberg q-values and the genomic-control inflation
-factor.
+The two-sample change is the Hodges–Lehmann shift (median of pairwise differences) with the
+interval inverted from the Mann–Whitney test; large samples are first compressed to block
+means so it costs ``O(n log n + k²)``. A single run's median gets its standard error from
+order statistics (Price & Bonett 2001): ``[x_(c), x_(n-c+1)]`` with ``c = round(n/2 -
+sqrt(n))`` covers the median with an exact binomial probability, and its log width over the
+matching normal quantile estimates the standard error without assuming a distribution.
+Suite-wide tools: Benjamini–Hochberg q-values and the genomic-control inflation factor.
 """
 
 from __future__ import annotations
@@ -312,17 +310,13 @@ def hodges_lehmann_shift(
 def least_rank_test_p(m: int, n: int) -> float:
     """The smallest two-sided p-value an exact rank test of ``m`` vs ``n`` samples can give.
 
-    ``2 / C(m + n, m)``: the two most extreme of the ``C(m + n, m)`` equally likely
-    orderings (every current sample above every reference one, or below); for 20 vs
-    20 samples that is 1.45e-11. Smaller p-values are artefacts of a normal tail.
+    ``2 / C(m + n, m)``: the two most extreme of the ``C(m + n, m)`` equally likely orderings
+    (every current sample above every reference one, or below); for 20 vs 20 samples that is
+    1.45e-11. Smaller p-values are artefacts of a normal tail. 0.0, without the bignum, where
+    lgamma puts C beyond e**800 (2 / C below every double; a store's counts may be any size).
     """
-    # C(m + n, m) <= 2**(m + n): up to 1,075 samples the bignum is small. Beyond, counts may
-    # come from a baseline store's summary (any number): when the log of C, which lgamma
-    # gives to far better than 1, is over 800 (2 / C < 1e-347, below every double) the
-    # answer is 0.0 without the bignum, whose digits would take hours and gigabytes.
-    if m + n > 1075 and math.lgamma(m + n + 1) - math.lgamma(m + 1) - math.lgamma(n + 1) > 800:
-        return 0.0
-    return min(1.0, 2 / math.comb(m + n, m))  # int / int: no overflow, 0.0 when tiny
+    huge = m + n > 1075 and math.lgamma(m + n + 1) - math.lgamma(m + 1) - math.lgamma(n + 1) > 800
+    return 0.0 if huge else min(1.0, 2 / math.comb(m + n, m))  # int / int: 0.0 when tiny
 
 
 def mann_whitney_u(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
