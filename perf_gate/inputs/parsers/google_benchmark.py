@@ -77,6 +77,16 @@ def _is_aggregate(entry: dict[str, Any], names: set[str]) -> bool:
     return old is not None and old.group("run") in names
 
 
+def _time(entry: dict[str, Any], key: str, sniff: Sniff, i: int) -> float:
+    """``finite(entry[key], ...)``: a float from 0 up is what it gives back as it is, so one
+    is returned without the call, and the JSON path is written only for a value that needs
+    the full check (13,000 repetitions a suite of 1,000)."""
+    value = entry[key]
+    if type(value) is float and 0.0 <= value < math.inf:
+        return value
+    return finite(value, sniff, f"$.benchmarks[{i}].{key}")
+
+
 def _counter_kind(counter: str) -> tuple[Kind, str]:
     lowered = counter.lower()
     if lowered == "bytes_per_second":
@@ -196,17 +206,9 @@ class GoogleBenchmark:
         counters: dict[str, list[float]] = {}
         for i, entry in repetitions:
             scale = to_ns(1.0, str(entry.get("time_unit", "ns")))  # to_ns(x, unit) = x * scale
-            # A float from 0 up is what finite() gives back as it is: checked without a call
-            # (and the JSON path written only for a value that needs it).
-            value = entry["real_time"]
-            if not (type(value) is float and 0.0 <= value < math.inf):
-                value = finite(value, sniff, f"$.benchmarks[{i}].real_time")
-            real.append(value * scale)
+            real.append(_time(entry, "real_time", sniff, i) * scale)
             if "cpu_time" in entry:
-                value = entry["cpu_time"]
-                if not (type(value) is float and 0.0 <= value < math.inf):
-                    value = finite(value, sniff, f"$.benchmarks[{i}].cpu_time")
-                cpu.append(value * scale)
+                cpu.append(_time(entry, "cpu_time", sniff, i) * scale)
             count = entry.get("iterations")
             iterations.append(float(count) if isinstance(count, (int, float)) else 1.0)
             if entry.keys() <= _RESERVED:  # no counters: the usual entry
