@@ -12,10 +12,12 @@ import dataclasses
 import math
 import random
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
+from perf_gate.core.lazy_numpy import numpy
 from perf_gate.judge import batch_stats
 from perf_gate.judge.batch_stats import lower_half_residuals, run_numbers, shift_estimates
 from perf_gate.judge.sample_verdict import (
@@ -233,9 +235,56 @@ LOG_ROUNDED_APART = [
 
 @pytest.mark.usefixtures("small_batches")
 def test_run_summaries_take_the_logs_of_math_log() -> None:
-    runs = [LOG_ROUNDED_APART[i:] + LOG_ROUNDED_APART[:i] for i in range(4)]
-    runs += [[v * 1.5 for v in LOG_ROUNDED_APART[:5]]] * 3  # the sample counts' odd medians
+    # two groups of 2 * BATCH_MIN runs each (a batch): 12 samples, and 5 for an odd median
+    runs = [LOG_ROUNDED_APART[i:] + LOG_ROUNDED_APART[:i] for i in range(6)]
+    runs += [[v * 1.5 for v in LOG_ROUNDED_APART[i : i + 5]] for i in range(6)]
+    assert all(n is not None for n in run_numbers(runs, HL_POINTS))
     assert bits(summarise_runs(runs)) == bits([summarise_run(run) for run in runs])
+
+
+@pytest.fixture
+def fresh_log_check() -> Iterator[None]:
+    """``libm_log_agrees`` checked again in the test, and again after it."""
+    batch_stats.libm_log_agrees.cache_clear()
+    yield
+    batch_stats.libm_log_agrees.cache_clear()
+
+
+def _math_logs(values: Sequence[float]) -> list[float]:
+    return [math.log(v) for v in values]
+
+
+@pytest.mark.usefixtures("fresh_log_check")
+def test_the_c_library_logs_are_math_log_bit_for_bit() -> None:
+    np = numpy()
+    rng = random.Random(7)
+    values = [*LOG_ROUNDED_APART, 5e-324, 2.2250738585072014e-308, 1.0, 1.7976931348623157e308]
+    values += [math.exp(rng.uniform(-700.0, 700.0)) for _ in range(100_000)]
+    values += [rng.uniform(0.99, 1.01) for _ in range(100_000)]
+    array = np.array(values, dtype=np.float64)
+    # with the locked NumPy the fast path is taken, here and on CI
+    assert batch_stats.libm_log_agrees()
+    assert bits(batch_stats.logs_of(np, array).tolist()) == bits(_math_logs(values))
+    assert bits(batch_stats.libm_logs(np, array).tolist()) == bits(_math_logs(values))
+
+
+@pytest.mark.usefixtures("fresh_log_check")
+def test_a_log_that_parts_from_math_log_on_one_value_is_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    np = numpy()
+    real = batch_stats.libm_logs
+
+    def one_ulp_off(np_: Any, values: Any) -> Any:
+        logs = real(np_, values).copy()
+        logs[100] = np.nextafter(logs[100], np.inf)
+        return logs
+
+    monkeypatch.setattr(batch_stats, "libm_logs", one_ulp_off)
+    assert not batch_stats.libm_log_agrees()
+    values = [float(v) for v in range(1, 300)]
+    logs = batch_stats.logs_of(np, np.array(values, dtype=np.float64))
+    assert bits(logs.tolist()) == bits(_math_logs(values))
 
 
 @pytest.mark.usefixtures("small_batches")
