@@ -101,6 +101,7 @@ _QUOTED = re.compile(rb'"[^"]*(?:"|\Z)')  # a string of a text without backslash
 # one outside the dump's strings declines the document (tests/unit/core/test_json_fast_path.py
 # pins the rule on the installed orjson).
 _BIG_FLOAT = b"e+"
+_E = ord("e")
 _DECLINED = object()
 # orjson's import costs 5 ms (it imports uuid and platform): a run that reads little JSON (a
 # PR's few results files) does not pay it; one that has read this much has gained it back.
@@ -136,12 +137,14 @@ def _big_float_written(dump: bytes) -> bool:
     only one that could end a number outside strings (after ``[``, ``,`` or ``:`` and
     digits, before ``,``, ``]``, ``}`` or the end: every number orjson writes is so placed)
     costs stripping the strings (pytest-benchmark's "ops" strings such as "1.00002e+06" in a
-    baseline store do not)."""
-    at = dump.find(_BIG_FLOAT)
-    while at >= 0:
-        if _number_around(dump, at + 1):
+    baseline store do not). The search is for "+" (a byte of a date or a signed exponent:
+    memchr, 1 ms a 30 MB dump), then its "e": a search for "e+" stops at every "e" of the
+    text ("e-" of every small float, 29 ms)."""
+    plus = dump.find(b"+")
+    while plus >= 0:
+        if plus and dump[plus - 1] == _E and _number_around(dump, plus):
             return _BIG_FLOAT in _outside_strings(dump)
-        at = dump.find(_BIG_FLOAT, at + 2)
+        plus = dump.find(b"+", plus + 1)
     return False
 
 
