@@ -101,7 +101,6 @@ _QUOTED = re.compile(rb'"[^"]*(?:"|\Z)')  # a string of a text without backslash
 # one outside the dump's strings declines the document (tests/unit/core/test_json_fast_path.py
 # pins the rule on the installed orjson).
 _BIG_FLOAT = b"e+"
-_E = ord("e")
 _DECLINED = object()
 # orjson's import costs 5 ms (it imports uuid and platform): a run that reads little JSON (a
 # PR's few results files) does not pay it; one that has read this much has gained it back.
@@ -142,7 +141,7 @@ def _big_float_written(dump: bytes) -> bool:
     text ("e-" of every small float, 29 ms)."""
     plus = dump.find(b"+")
     while plus >= 0:
-        if plus and dump[plus - 1] == _E and _number_around(dump, plus):
+        if plus and dump[plus - 1] == _BIG_FLOAT[0] and _number_around(dump, plus):
             return _BIG_FLOAT in _outside_strings(dump)
         plus = dump.find(b"+", plus + 1)
     return False
