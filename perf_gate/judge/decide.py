@@ -27,7 +27,8 @@ class Decision:
     blocking_findings: tuple[Finding, ...]
 
 
-def _counts(rows: list[Row]) -> dict[str, int]:
+def status_counts(rows: list[Row]) -> dict[str, int]:
+    """Rows by status value, every status in :class:`Status` order (0 where none)."""
     counter = Counter(row.status for row in rows)  # members: .value is a Python call each
     return {status.value: counter[status] for status in Status}
 
@@ -44,7 +45,7 @@ def decide(
     ``gpu_problem`` is set when a GPU was expected but is missing or broken: the route
     then goes to the hardware route whatever the metrics say.
     """
-    counts = _counts(rows)
+    counts = status_counts(rows)
     failing = tuple(row for row in rows if row.status is Status.FAIL)
     blocking = tuple(f for f in findings if f.severity == "fail")
     compared = counts["pass"] + counts["warn"] + counts["fail"]

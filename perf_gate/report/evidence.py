@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from perf_gate.core.model import Finding, Kind
 from perf_gate.core.units import format_pct, format_value
-from perf_gate.judge.decide import Decision
+from perf_gate.judge.decide import Decision, status_counts
 from perf_gate.judge.verdict import Row, Status
 
 _METHODS = {
@@ -133,8 +132,7 @@ def perf_line(rows: list[Row], findings: tuple[Finding, ...]) -> str:
 
 
 def _summary_counts(rows: list[Row]) -> str:
-    counts = Counter(row.status for row in rows)  # members, not .value: a Python call each
-    return ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
+    return ", ".join(f"{n} {status}" for status, n in status_counts(rows).items() if n)
 
 
 def gate_line(gate_name: str, decision: Decision, rows: list[Row]) -> str:
